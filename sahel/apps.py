@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class SahelConfig(AppConfig):
+    name = "sahel"
+    verbose_name = "Sahel actor database"
+
+    def ready(self) -> None:
+        from sahel import history  # noqa: F401  (connects the history-stamping signal)

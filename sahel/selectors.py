@@ -1,0 +1,104 @@
+"""The read side, in one place: what the public may see, as of when, valid when.
+
+REST and GraphQL read through these functions, so visibility, transaction time (`as_of`)
+and valid time (`valid_at`) are decided here and cannot drift between the two APIs.
+
+- `public(Model)` — rows the public may see: published claims whose required relations
+  (`Model.visibility_requires`) are public too, recursively. Places, sources and
+  vocabularies are reference data and always public. A citation is public when what it
+  cites is public.
+- `public(Model, as_of=T)` — the same question asked of the database as it stood at
+  instant T, answered from the history tables. It returns *historical rows* (same field
+  names as the live model, plus history_date etc.); follow relations by id through
+  `public(..., as_of=T)` again, never through attribute access, which reads live rows.
+- `valid_at(queryset, Model, day)` — claims that may have held on `day`, by the fuzzy
+  bounds of `Model.valid_time_fields`. Bounds are inclusive and widened by the source's
+  hedging; an open or unknown end of a tie does not exclude it.
+"""
+
+import datetime
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from sahel.models import CitableModel, ClaimModel, PublicationStatus, TrackedModel
+
+
+def rows_as_of(model: type[TrackedModel], instant: datetime.datetime) -> QuerySet:
+    """Historical rows: the latest state of every object that existed at `instant`
+    (objects deleted since are included; objects created after or deleted before are not)."""
+    return (
+        model.history.filter(history_date__lte=instant).latest_of_each().exclude(history_type="-")
+    )
+
+
+def public(model: type[TrackedModel], *, as_of: datetime.datetime | None = None) -> QuerySet:
+    queryset = model.objects.all() if as_of is None else rows_as_of(model, as_of)
+    if issubclass(model, ClaimModel):
+        queryset = queryset.filter(status=PublicationStatus.PUBLISHED)
+    for name in model.visibility_requires:
+        queryset = queryset.filter(_public_relation(model, name, as_of))
+    return queryset
+
+
+def _public_relation(model, name: str, as_of) -> Q:
+    field = model._meta.get_field(name)
+    if isinstance(field, GenericForeignKey):
+        condition = Q(pk__in=[])
+        for target in citable_models():
+            content_type = ContentType.objects.get_for_model(target)
+            condition |= Q(
+                **{
+                    field.ct_field + "_id": content_type.pk,
+                    f"{field.fk_field}__in": public(target, as_of=as_of).values("id"),
+                }
+            )
+        return condition
+    return Q(**{f"{field.attname}__in": public(field.related_model, as_of=as_of).values("id")})
+
+
+def is_public(model: type[TrackedModel], pk, *, as_of: datetime.datetime | None = None) -> bool:
+    return public(model, as_of=as_of).filter(id=pk).exists()
+
+
+def related_if_public(obj: models.Model, field_name: str, *, as_of=None):
+    """For an optional link of a public object (an event's parent): the linked object when
+    the public may see it, else None. Works for live and historical rows alike."""
+    field = obj._meta.get_field(field_name)
+    target_id = getattr(obj, field.attname)
+    if target_id is None:
+        return None
+    return public(field.related_model, as_of=as_of).filter(id=target_id).first()
+
+
+def public_citations(
+    model: type[CitableModel], ids, *, as_of: datetime.datetime | None = None
+) -> QuerySet:
+    """Public citations of the given objects of `model` (pass a subquery or a list)."""
+    from sources.models import Citation
+
+    return public(Citation, as_of=as_of).filter(
+        content_type=ContentType.objects.get_for_model(model), object_id__in=ids
+    )
+
+
+def valid_at(queryset: QuerySet, model: type[TrackedModel], day: datetime.date) -> QuerySet:
+    if model.valid_time_fields is None:
+        raise TypeError(f"{model.__name__} has no valid time.")
+    start, end = model.valid_time_fields
+    queryset = queryset.filter(
+        Q(**{f"{start}_lower__lte": day}) | Q(**{f"{start}_lower__isnull": True}),
+        Q(**{f"{end}_upper__gte": day}) | Q(**{f"{end}_upper__isnull": True}),
+    )
+    if start == end:
+        # A single date (an event) must be known to place the claim in time at all.
+        queryset = queryset.exclude(**{start: ""})
+    return queryset
+
+
+def citable_models() -> list[type[CitableModel]]:
+    from django.apps import apps
+
+    return [m for m in apps.get_models() if issubclass(m, CitableModel)]

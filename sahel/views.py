@@ -1,0 +1,30 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+def healthz(request):
+    """Liveness and readiness: the process answers and the database does too."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        return JsonResponse({"status": "unavailable", "database": type(exc).__name__}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def index(request):
+    return JsonResponse(
+        {
+            "name": "Sahel actor database",
+            "description": "Curated, sourced, fully versioned actors of the conflict in Mali "
+            "and the Sahel.",
+            "links": {
+                "admin": request.build_absolute_uri("/admin/"),
+                "health": request.build_absolute_uri("/healthz/"),
+            },
+        }
+    )

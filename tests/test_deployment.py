@@ -1,0 +1,150 @@
+"""Production configuration: what docker-compose runs, run here (Docker itself does not run
+on CI): the same settings, the same entrypoint, the same server and health check."""
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "SAHEL_ENV": "production",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "sahel.example.org,127.0.0.1",
+}
+
+
+def run_manage(*args, env=None, timeout=120):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_migrations_are_up_to_date(db):
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.slow
+def test_check_deploy_is_clean_under_production_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_required_settings(missing):
+    env = {**PRODUCTION_ENV, missing: ""}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert f"{missing} must be set when SAHEL_ENV=production" in result.stderr
+
+
+def test_compose_runs_the_entrypoint_with_production_settings():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    web = compose["services"]["web"]
+    assert web["environment"]["SAHEL_ENV"] == "production"
+    assert web["environment"]["DATABASE_URL"].startswith("postgres://")
+    assert web["depends_on"]["db"]["condition"] == "service_healthy"
+    assert web["healthcheck"]["test"] == ["CMD", "python", "bin/healthcheck"]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert 'ENTRYPOINT ["bin/docker-entrypoint"]' in dockerfile
+    assert "gunicorn sahel.wsgi:application" in (ROOT / "bin" / "docker-entrypoint").read_text()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(url: str, headers=None):
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+@pytest.mark.slow
+def test_entrypoint_serves_under_gunicorn_with_production_settings(tmp_path):
+    """bin/docker-entrypoint exactly as the container runs it (migrate, load the dataset,
+    gunicorn), on a scratch SQLite file, then the container's own health check."""
+    port = free_port()
+    env = {
+        **os.environ,
+        **PRODUCTION_ENV,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    collect = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert collect.returncode == 0, collect.stderr
+    log = (tmp_path / "server.log").open("w")
+    server = subprocess.Popen(
+        ["bin/docker-entrypoint"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            assert server.poll() is None, (tmp_path / "server.log").read_text()
+            try:
+                status, _, body = get(f"{base}/healthz/")
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+            time.sleep(0.5)
+        assert json.loads(body) == {"status": "ok"}
+
+        health = subprocess.run([sys.executable, "bin/healthcheck"], cwd=ROOT, env=env, timeout=30)
+        assert health.returncode == 0
+
+        # Production protections are on: plain HTTP is redirected to HTTPS ...
+        status, headers, _ = get(f"{base}/admin/login/")
+        assert status == 301
+        assert headers["Location"].startswith("https://")
+        # ... and behind the TLS proxy the admin and its static files are served.
+        status, headers, page = get(f"{base}/admin/login/", {"X-Forwarded-Proto": "https"})
+        assert status == 200
+        assert "max-age=31536000" in headers["Strict-Transport-Security"]
+        css = next(
+            part.split('"')[0]
+            for part in page.decode().split('href="')[1:]
+            if part.split('"')[0].endswith(".css")
+        )
+        assert get(f"{base}{css}", {"X-Forwarded-Proto": "https"})[0] == 200
+        # An unknown host is refused, not served.
+        assert get(f"{base}/healthz/", {"Host": "evil.example"})[0] == 400
+        # The dataset was loaded by the entrypoint.
+        assert "Dataset loaded" in (tmp_path / "server.log").read_text()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -1,0 +1,52 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from sahel.fuzzy_dates import parse_bounds
+
+D = datetime.date
+
+
+@pytest.mark.parametrize(
+    ("text", "lower", "upper"),
+    [
+        ("", None, None),
+        ("2012", D(2012, 1, 1), D(2012, 12, 31)),
+        ("2012-09", D(2012, 9, 1), D(2012, 9, 30)),
+        ("2013-02-14", D(2013, 2, 14), D(2013, 2, 14)),
+        ("2000~", D(1999, 1, 1), D(2001, 12, 31)),  # approximate: widened by a year each side
+        ("2012?", D(2011, 1, 1), D(2013, 12, 31)),
+        ("201X", D(2010, 1, 1), D(2019, 12, 31)),
+        ("200X", D(2000, 1, 1), D(2009, 12, 31)),
+        ("2015-10/2015-12", D(2015, 10, 1), D(2015, 12, 31)),
+        ("2012/2015", D(2012, 1, 1), D(2015, 12, 31)),
+        ("../2015", None, D(2015, 12, 31)),
+        ("..2015", None, D(2015, 12, 31)),  # shorthand accepted
+        ("2015/..", D(2015, 1, 1), None),
+        ("2015..", D(2015, 1, 1), None),
+        ("/2015", None, D(2015, 12, 31)),  # unknown start
+        ("2015/", D(2015, 1, 1), None),  # unknown end
+        ("2000~/2004~", D(1999, 1, 1), D(2005, 12, 31)),
+    ],
+)
+def test_bounds(text, lower, upper):
+    bounds = parse_bounds(text)
+    assert (bounds.lower, bounds.upper) == (lower, upper)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2012-13", "'2012-13' is not a valid EDTF date"),
+        ("early 2000s", "'early 2000s' is not a valid EDTF date"),
+        ("2015/2012", "'2015/2012' ends before it starts"),
+        ("../..", "'../..' is open at both ends"),
+        ("2012/2013/2014", "has more than one '/'"),
+        ("2012-02-30", "'2012-02-30' is not a valid EDTF date"),
+    ],
+)
+def test_invalid_values_name_the_value(text, message):
+    with pytest.raises(ValidationError) as caught:
+        parse_bounds(text)
+    assert message in " ".join(caught.value.messages)
