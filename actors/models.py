@@ -3,7 +3,7 @@ from django.db import models
 
 from sahel.fuzzy_dates import EDTFField, fuzzy_date_bounds, parse_bounds
 from sahel.models import Certainty, ClaimModel, TrackedModel
-from sahel.names import normalize_name
+from sahel.names import name_skeleton, normalize_name
 
 
 class ActorKind(models.TextChoices):
@@ -136,10 +136,18 @@ class Name(ClaimModel):
     kind = models.CharField(max_length=20, choices=NameKind.choices, default=NameKind.OFFICIAL)
     language = models.CharField(max_length=35, blank=True, help_text="BCP 47, e.g. ar-Latn, fr.")
     script = models.CharField(max_length=4, blank=True, help_text="ISO 15924, e.g. Latn, Arab.")
-    search_key = models.CharField(max_length=300, editable=False, db_index=True)
+    search_key = models.CharField(
+        max_length=300, editable=False, db_index=True, help_text="normalize_name(name)"
+    )
+    search_skeleton = models.CharField(
+        max_length=400,
+        editable=False,
+        default="",
+        help_text="name_skeleton(name): transliteration-proof",
+    )
 
     visibility_requires = ("actor",)
-    extra_derived_fields = ("search_key",)
+    extra_derived_fields = ("search_key", "search_skeleton")
 
     class Meta:
         ordering = ["actor_id", "id"]
@@ -153,6 +161,7 @@ class Name(ClaimModel):
     def sync_derived_fields(self) -> None:
         super().sync_derived_fields()
         self.search_key = normalize_name(self.name)
+        self.search_skeleton = name_skeleton(self.name)
 
 
 class IdentifierScheme(models.TextChoices):

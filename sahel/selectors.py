@@ -21,9 +21,10 @@ import datetime
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from sahel.models import CitableModel, ClaimModel, PublicationStatus, TrackedModel
+from sahel.names import normalize_name, skeleton_words
 
 
 def rows_as_of(model: type[TrackedModel], instant: datetime.datetime) -> QuerySet:
@@ -96,6 +97,44 @@ def valid_at(queryset: QuerySet, model: type[TrackedModel], day: datetime.date) 
         # A single date (an event) must be known to place the claim in time at all.
         queryset = queryset.exclude(**{start: ""})
     return queryset
+
+
+def matching_names(text: str, *, as_of: datetime.datetime | None = None) -> QuerySet:
+    """Public names matching `text` (see sahel.names), annotated with `rank`:
+    0 the whole name, 1 its beginning, 2 a part of it, 3 its words in another spelling."""
+    from actors.models import Name
+
+    key = normalize_name(text)
+    if not key:
+        return public(Name, as_of=as_of).none().annotate(rank=Value(0))
+    words = skeleton_words(text)
+    spelled = Q()
+    for position, word in enumerate(words):
+        last = position == len(words) - 1
+        spelled &= Q(search_skeleton__contains=f" {word}" if last else f" {word} ")
+    contained = Q(search_key__contains=key)
+    rank = Case(
+        When(search_key=key, then=Value(0)),
+        When(search_key__startswith=key, then=Value(1)),
+        When(contained, then=Value(2)),
+        default=Value(3),
+    )
+    return public(Name, as_of=as_of).filter(contained | spelled).annotate(rank=rank)
+
+
+def search_actors(queryset: QuerySet, text: str, *, as_of=None) -> QuerySet:
+    """Actors of `queryset` with a public name matching `text`, best match first."""
+    best = (
+        matching_names(text, as_of=as_of)
+        .filter(actor_id=OuterRef("id"))
+        .order_by("rank")
+        .values("rank")[:1]
+    )
+    return (
+        queryset.annotate(search_rank=Subquery(best))
+        .filter(search_rank__isnull=False)
+        .order_by("search_rank", "name", "id")
+    )
 
 
 def citable_models() -> list[type[CitableModel]]:
