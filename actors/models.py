@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from sahel.fuzzy_dates import EDTFField, fuzzy_date_bounds, parse_bounds
-from sahel.models import Certainty, ClaimModel, TrackedModel
+from sahel.fuzzy_dates import EDTFField, fuzzy_date_bounds
+from sahel.models import Certainty, ClaimModel, TrackedModel, validate_bounds_order
 from sahel.names import name_skeleton, normalize_name
 
 
@@ -61,18 +61,6 @@ SUBKINDS_BY_KIND: dict[str, set[str]] = {
 }
 
 
-def validate_bounds_order(obj, start: str, end: str) -> None:
-    """Refuse an end that is certainly before the start (invalid values are reported by
-    their own field's validation)."""
-    try:
-        start_lower = parse_bounds(getattr(obj, start)).lower
-        end_upper = parse_bounds(getattr(obj, end)).upper
-    except ValidationError:
-        return
-    if start_lower and end_upper and end_upper < start_lower:
-        raise ValidationError({end: f"{getattr(obj, end)!r} is before {getattr(obj, start)!r}."})
-
-
 class Actor(ClaimModel):
     """A person, organization, ethnic group, state or armed force."""
 
@@ -93,6 +81,8 @@ class Actor(ClaimModel):
         related_name="actors",
         help_text="Country or area the actor is based in or tied to.",
     )
+
+    valid_time_fields = ("begin", "end")  # an actor "holds" while it exists
 
     class Meta:
         ordering = ["name"]

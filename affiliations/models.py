@@ -1,9 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from actors.models import validate_bounds_order
 from sahel.fuzzy_dates import EDTFField, fuzzy_date_bounds
-from sahel.models import ClaimModel, TrackedModel
+from sahel.models import ClaimModel, TrackedModel, validate_bounds_order
 
 
 class AffiliationType(TrackedModel):

@@ -1,8 +1,7 @@
-from django.core.exceptions import ValidationError
 from django.db import models
 
 from sahel.fuzzy_dates import EDTFField, fuzzy_date_bounds
-from sahel.models import ClaimModel, TrackedModel
+from sahel.models import ClaimModel, TrackedModel, validate_no_cycle
 
 
 class ACLEDEventType(models.TextChoices):
@@ -75,12 +74,7 @@ class Event(ClaimModel):
         return self.title
 
     def clean(self) -> None:
-        ancestor, seen = self.parent, set()
-        while ancestor is not None:
-            if (self.pk is not None and ancestor.pk == self.pk) or ancestor.pk in seen:
-                raise ValidationError({"parent": "An event cannot be part of itself."})
-            seen.add(ancestor.pk)
-            ancestor = ancestor.parent
+        validate_no_cycle(self, "parent", "An event cannot be part of itself.")
 
 
 class Participation(ClaimModel):

@@ -1,7 +1,6 @@
-from django.core.exceptions import ValidationError
 from django.db import models
 
-from sahel.models import CitableModel, TrackedModel
+from sahel.models import CitableModel, TrackedModel, validate_no_cycle
 
 
 class PlaceKind(models.TextChoices):
@@ -64,9 +63,4 @@ class Place(TrackedModel, CitableModel):
         return self.name
 
     def clean(self) -> None:
-        ancestor, seen = self.parent, set()
-        while ancestor is not None:
-            if (self.pk is not None and ancestor.pk == self.pk) or ancestor.pk in seen:
-                raise ValidationError({"parent": "A place cannot be inside itself."})
-            seen.add(ancestor.pk)
-            ancestor = ancestor.parent
+        validate_no_cycle(self, "parent", "A place cannot be inside itself.")

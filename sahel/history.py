@@ -3,12 +3,15 @@
 Every write runs inside `change_set(user, reason)`: a database transaction plus a context
 that stamps each history row written in it with the acting user, the reason and a shared
 change-set id. Cascaded deletes, bulk writes and signal-driven history rows all pick the
-context up, so no history row is ever written without its who and why, and everything one
-operation did can be found (and undone) together.
+context up. Just before the transaction commits, every history row of the change set gets
+one timestamp, so `as_of` sees a change set whole or not at all.
 
-Writes that django-simple-history cannot see are refused: `QuerySet.update()`,
-`bulk_create()` and `bulk_update()` on a tracked model raise `UntrackedWriteError` unless
-called through `bulk_create_with_history` / `bulk_update_with_history` below.
+Writes that would escape the history are refused with `UntrackedWriteError`:
+`save()`/`delete()` outside a change set (signals catch the paths that skip `save()`:
+related managers, `loaddata`), raw saves, saves that skip their history row, and
+`QuerySet.update()` / `bulk_create()` / `bulk_update()` on tracked models, including
+through the base manager Django uses for related objects. Bulk writes go through
+`bulk_create_with_history` / `bulk_update_with_history` below.
 """
 
 import uuid
@@ -17,8 +20,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import models, transaction
+from django.db.models.signals import class_prepared, pre_delete, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 from simple_history import utils as simple_history_utils
 from simple_history.signals import pre_create_historical_record
 
@@ -31,11 +37,40 @@ class MissingReasonError(ValueError):
     """Every change must say why it was made."""
 
 
-@dataclass(frozen=True)
+class StaleEditError(Exception):
+    """Someone else saved the object after the editor read it. The editor's attempted
+    values travel with the error (`attempted`) so that nothing they typed is lost."""
+
+    def __init__(self, obj, *, expected_version: int | None, attempted: dict):
+        self.model = type(obj)
+        self.pk = obj.pk
+        self.expected_version = expected_version
+        self.attempted = attempted
+        latest = (
+            self.model.history.filter(id=obj.pk).order_by("-history_date", "-history_id").first()
+        )
+        self.current_version = latest.version if latest else None
+        self.last_change = latest
+        detail = ""
+        if latest is not None:
+            who = latest.history_user or "a system process"
+            detail = (
+                f" It was changed by {who} at {latest.history_date:%Y-%m-%d %H:%M:%S} UTC"
+                f" ({latest.history_change_reason!r})."
+            )
+        super().__init__(
+            f"{self.model.__name__} {obj.pk} has changed since you read it: you edited version "
+            f"{expected_version}, it is now at version {self.current_version}.{detail} "
+            f"Your changes were not saved; reload and apply them again."
+        )
+
+
+@dataclass
 class ChangeSet:
     user: object | None  # a User, or None for an anonymous system process
     reason: str
     id: uuid.UUID = field(default_factory=uuid.uuid4)
+    history_models: set = field(default_factory=set)
 
 
 _current: ContextVar[ChangeSet | None] = ContextVar("sahel_change_set", default=None)
@@ -50,11 +85,14 @@ def current_change_set() -> ChangeSet | None:
 def change_set(user, reason: str) -> Iterator[ChangeSet]:
     """Open a transaction in which tracked models may be written.
 
-    Nested calls join the outer change set (one operation, one reason), so a service
-    function can call another without splitting the history of one edit.
+    A nested call joins the outer change set (one operation, one reason), so a service
+    function can call another without splitting one edit's history; it may not act as
+    another user.
     """
     outer = _current.get()
     if outer is not None:
+        if user is not None and outer.user is not None and user.pk != outer.user.pk:
+            raise ValueError(f"A change set by {outer.user} cannot contain changes by {user}.")
         with transaction.atomic():
             yield outer
         return
@@ -68,8 +106,16 @@ def change_set(user, reason: str) -> Iterator[ChangeSet]:
     try:
         with transaction.atomic():
             yield current
+            _stamp_commit_time(current)
     finally:
         _current.reset(token)
+
+
+def _stamp_commit_time(current: ChangeSet) -> None:
+    """Give every history row of the change set one timestamp, taken as late as possible."""
+    instant = timezone.now()
+    for history_model in current.history_models:
+        history_model._default_manager.filter(change_set=current.id).update(history_date=instant)
 
 
 def require_change_set(action: str, model: type[models.Model]) -> ChangeSet:
@@ -78,8 +124,7 @@ def require_change_set(action: str, model: type[models.Model]) -> ChangeSet:
         raise UntrackedWriteError(
             f"{model.__name__}.{action}() outside a change set would not record who changed "
             f"what and why. Use the functions in sahel.services (create, update, publish, "
-            f"withdraw, delete, restore), or wrap the write in sahel.history.change_set(user, "
-            f"reason)."
+            f"withdraw, delete, restore)."
         )
     return current
 
@@ -103,11 +148,60 @@ def _stamp_history_row(sender, history_instance, **kwargs):
     current = _current.get()
     if current is None:
         return
+    current.history_models.add(sender)
     history_instance.change_set = current.id
     if not history_instance.history_change_reason:
         history_instance.history_change_reason = current.reason
-    if history_instance.history_user_id is None and current.user is not None:
+    if current.user is not None:
+        # The change set's user wins over the request middleware's guess.
         history_instance.history_user = current.user
+
+
+def is_tracked(model) -> bool:
+    from sahel.models import TrackedModel
+
+    return isinstance(model, type) and issubclass(model, TrackedModel)
+
+
+@receiver(class_prepared)
+def _guard_base_manager(sender, **kwargs):
+    # Django reaches related objects (reverse add/set/clear, cascades) through the base
+    # manager; make it the guarded one so those writes are refused too.
+    if is_tracked(sender) and not sender._meta.abstract:
+        sender._meta.base_manager_name = "objects"
+
+
+@receiver(pre_save)
+def _guard_save(sender, instance, raw=False, **kwargs):
+    if not is_tracked(sender):
+        return
+    if raw:
+        raise UntrackedWriteError(
+            f"Raw saves of {sender.__name__} (loaddata) write no history: use "
+            f"`manage.py load_dataset`."
+        )
+    require_change_set("save", sender)
+    if getattr(instance, "skip_history_when_saving", False):
+        raise UntrackedWriteError(f"{sender.__name__} cannot be saved without its history row.")
+
+
+@receiver(pre_delete)
+def _guard_delete(sender, instance, **kwargs):
+    if is_tracked(sender):
+        require_change_set("delete", sender)
+
+
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL)
+def _keep_authors(sender, instance, **kwargs):
+    """History rows name their author; deleting the account would erase that."""
+    from sahel.models import tracked_models
+
+    for model in tracked_models():
+        if model.history.filter(history_user_id=instance.pk).exists():
+            raise UntrackedWriteError(
+                f"User {instance} wrote {model.__name__} history and cannot be deleted: "
+                f"deactivate the account instead."
+            )
 
 
 class TrackedQuerySet(models.QuerySet):
@@ -117,9 +211,8 @@ class TrackedQuerySet(models.QuerySet):
         if not _bulk_write_allowed.get():
             raise UntrackedWriteError(
                 f"{self.model.__name__}.objects.{action}() writes no revision history. "
-                f"Use sahel.services.update() for one object or "
-                f"sahel.history.bulk_{'create' if action == 'bulk_create' else 'update'}"
-                f"_with_history() for many."
+                f"Use sahel.services.update() for one object, or sahel.services.bulk_create()"
+                f" / bulk_update() for many."
             )
 
     def update(self, **kwargs):
@@ -155,6 +248,7 @@ def bulk_create_with_history(model, objs, *, batch_size: int = 1000):
     for obj in objs:
         obj.full_clean(validate_unique=False, validate_constraints=False)
         obj.sync_derived_fields()
+    current.history_models.add(model.history.model)
     with _allow_bulk_writes():
         return simple_history_utils.bulk_create_with_history(
             objs,
@@ -167,12 +261,11 @@ def bulk_create_with_history(model, objs, *, batch_size: int = 1000):
 
 
 def bulk_update_with_history(model, objs, fields: list[str], *, batch_size: int = 1000) -> int:
-    """Update many objects, each getting a new version and one history row.
+    """Update `fields` of many objects, each getting a new version and one history row.
 
-    The versions the caller read are checked under a row lock, as for a single update.
+    The versions the caller read are checked under a row lock, as for a single update, and
+    the history rows are written from the rows as stored, not from the objects in memory.
     """
-    from sahel.services import StaleEditError
-
     current = require_change_set("bulk_update", model)
     objs = list(objs)
     locked = dict(
@@ -184,19 +277,25 @@ def bulk_update_with_history(model, objs, fields: list[str], *, batch_size: int 
         if obj.pk not in locked:
             raise model.DoesNotExist(f"{model.__name__} {obj.pk} no longer exists.")
         if locked[obj.pk] != obj.version:
-            raise StaleEditError(obj, expected_version=obj.version, attempted={})
+            raise StaleEditError(
+                obj,
+                expected_version=obj.version,
+                attempted={name: getattr(obj, name) for name in fields},
+            )
         obj.full_clean(validate_unique=False, validate_constraints=False)
         obj.sync_derived_fields()
         obj.version += 1
     fields = sorted({*fields, "version", *model.derived_field_names()})
     with _allow_bulk_writes():
-        simple_history_utils.bulk_update_with_history(
-            objs,
-            model,
-            fields,
-            batch_size=batch_size,
-            default_user=current.user,
-            default_change_reason=current.reason,
-            custom_historical_attrs={"change_set": current.id},
-        )
+        model.objects.bulk_update(objs, fields, batch_size=batch_size)
+    stored = list(model.objects.filter(pk__in=[obj.pk for obj in objs]))
+    current.history_models.add(model.history.model)
+    model.history.bulk_history_create(
+        stored,
+        batch_size=batch_size,
+        update=True,
+        default_user=current.user,
+        default_change_reason=current.reason,
+        custom_historical_attrs={"change_set": current.id},
+    )
     return len(objs)

@@ -12,12 +12,14 @@ Each concrete model declares what the shared selectors need to know about it:
 - `valid_time_fields`: the (start, end) EDTF fields that say when the claim held in the world.
 """
 
+from django.apps import apps
 from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from sahel.fuzzy_dates import EDTFField, parse_bounds
-from sahel.history import HistoricalChange, TrackedQuerySet, require_change_set
+from sahel.history import HistoricalChange, StaleEditError, TrackedQuerySet
 
 
 class Certainty(models.TextChoices):
@@ -54,14 +56,38 @@ class TrackedModel(models.Model):
         abstract = True
 
     # -- writes ---------------------------------------------------------------------------
-    def save(self, *args, **kwargs):
-        require_change_set("save", type(self))
+    # Change sets are enforced by signals in sahel.history, which also catch the paths that
+    # never call save() or delete(). Here: every UPDATE is conditional on the version the
+    # object was read at, so no save path can overwrite someone else's change.
+    def save(self, *args, update_fields=None, force_insert=False, **kwargs):
         self.sync_derived_fields()
-        super().save(*args, **kwargs)
+        self._saving_from_version = None
+        if not self._state.adding and not force_insert:
+            self._saving_from_version = self.version
+            self.version += 1
+        if update_fields is not None:
+            update_fields = {*update_fields, "version", *self.derived_field_names()}
+        try:
+            super().save(*args, update_fields=update_fields, force_insert=force_insert, **kwargs)
+        except BaseException:
+            if self._saving_from_version is not None:
+                self.version = self._saving_from_version
+            raise
 
-    def delete(self, *args, **kwargs):
-        require_change_set("delete", type(self))
-        return super().delete(*args, **kwargs)
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        expected = getattr(self, "_saving_from_version", None)
+        if expected is None:
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        updated = super()._do_update(
+            base_qs.filter(version=expected), using, pk_val, values, update_fields, True
+        )
+        if not updated:
+            if base_qs.filter(pk=pk_val).exists():
+                raise StaleEditError(self, expected_version=expected, attempted={})
+            raise type(self).DoesNotExist(
+                f"{type(self).__name__} {pk_val} was deleted; restore it before editing."
+            )
+        return updated
 
     # -- derived fields -------------------------------------------------------------------
     @classmethod
@@ -81,6 +107,36 @@ class TrackedModel(models.Model):
             bounds = parse_bounds(getattr(self, f.attname))
             setattr(self, f"{f.name}_lower", bounds.lower)
             setattr(self, f"{f.name}_upper", bounds.upper)
+
+
+def tracked_models() -> list[type[TrackedModel]]:
+    return [m for m in apps.get_models() if issubclass(m, TrackedModel)]
+
+
+def citable_models() -> list[type["CitableModel"]]:
+    return [m for m in apps.get_models() if issubclass(m, CitableModel)]
+
+
+def validate_bounds_order(obj: models.Model, start: str, end: str) -> None:
+    """Refuse an end that is certainly before the start (an invalid value is reported by
+    its own field's validation)."""
+    try:
+        start_lower = parse_bounds(getattr(obj, start)).lower
+        end_upper = parse_bounds(getattr(obj, end)).upper
+    except ValidationError:
+        return
+    if start_lower and end_upper and end_upper < start_lower:
+        raise ValidationError({end: f"{getattr(obj, end)!r} is before {getattr(obj, start)!r}."})
+
+
+def validate_no_cycle(obj: models.Model, parent_field: str, message: str) -> None:
+    """Refuse a parent chain (place in place, event in event) that leads back to `obj`."""
+    ancestor, seen = getattr(obj, parent_field), set()
+    while ancestor is not None:
+        if (obj.pk is not None and ancestor.pk == obj.pk) or ancestor.pk in seen:
+            raise ValidationError({parent_field: message})
+        seen.add(ancestor.pk)
+        ancestor = getattr(ancestor, parent_field)
 
 
 class CitableModel(models.Model):
@@ -109,7 +165,3 @@ class ClaimModel(TrackedModel, CitableModel):
 
     class Meta:
         abstract = True
-
-    @property
-    def is_published(self) -> bool:
-        return self.status == PublicationStatus.PUBLISHED

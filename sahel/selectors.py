@@ -8,7 +8,8 @@ and valid time (`valid_at`) are decided here and cannot drift between the two AP
   vocabularies are reference data and always public. A citation is public when what it
   cites is public.
 - `public(Model, as_of=T)` — the same question asked of the database as it stood at
-  instant T, answered from the history tables. It returns *historical rows* (same field
+  instant T, answered from the history tables, except that a claim withdrawn (or sent
+  back to draft) since is hidden from the past too. It returns *historical rows* (same field
   names as the live model, plus history_date etc.); follow relations by id through
   `public(..., as_of=T)` again, never through attribute access, which reads live rows.
 - `valid_at(queryset, Model, day)` — claims that may have held on `day`, by the fuzzy
@@ -21,17 +22,49 @@ import datetime
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 
-from sahel.models import CitableModel, ClaimModel, PublicationStatus, TrackedModel
+from sahel.models import (
+    CitableModel,
+    ClaimModel,
+    PublicationStatus,
+    TrackedModel,
+    citable_models,
+)
 from sahel.names import normalize_name, skeleton_words
 
 
 def rows_as_of(model: type[TrackedModel], instant: datetime.datetime) -> QuerySet:
     """Historical rows: the latest state of every object that existed at `instant`
-    (objects deleted since are included; objects created after or deleted before are not)."""
+    (objects deleted since are included; objects created after or deleted before are not).
+    Rows of one change set share a timestamp; ties go to the later row."""
+    history = model.history.model
+    later = history._default_manager.filter(
+        Q(history_date__gt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id")),
+        id=OuterRef("id"),
+        history_date__lte=instant,
+    )
     return (
-        model.history.filter(history_date__lte=instant).latest_of_each().exclude(history_type="-")
+        history._default_manager.filter(history_date__lte=instant)
+        .filter(~Exists(later))
+        .exclude(history_type="-")
+    )
+
+
+def _hidden_now(model: type[ClaimModel]) -> QuerySet:
+    """Ids of claims whose latest state (live, or at deletion) is not published: a claim
+    withdrawn or sent back to draft is hidden from every public view of the past too."""
+    history = model.history.model
+    later = history._default_manager.filter(
+        Q(history_date__gt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id")),
+        id=OuterRef("id"),
+    )
+    return (
+        history._default_manager.filter(~Exists(later))
+        .exclude(status=PublicationStatus.PUBLISHED)
+        .values("id")
     )
 
 
@@ -39,6 +72,8 @@ def public(model: type[TrackedModel], *, as_of: datetime.datetime | None = None)
     queryset = model.objects.all() if as_of is None else rows_as_of(model, as_of)
     if issubclass(model, ClaimModel):
         queryset = queryset.filter(status=PublicationStatus.PUBLISHED)
+        if as_of is not None:
+            queryset = queryset.exclude(id__in=_hidden_now(model))
     for name in model.visibility_requires:
         queryset = queryset.filter(_public_relation(model, name, as_of))
     return queryset
@@ -58,10 +93,6 @@ def _public_relation(model, name: str, as_of) -> Q:
             )
         return condition
     return Q(**{f"{field.attname}__in": public(field.related_model, as_of=as_of).values("id")})
-
-
-def is_public(model: type[TrackedModel], pk, *, as_of: datetime.datetime | None = None) -> bool:
-    return public(model, as_of=as_of).filter(id=pk).exists()
 
 
 def related_if_public(obj: models.Model, field_name: str, *, as_of=None):
@@ -86,13 +117,27 @@ def public_citations(
 
 
 def valid_at(queryset: QuerySet, model: type[TrackedModel], day: datetime.date) -> QuerySet:
+    return valid_during(queryset, model, day, day)
+
+
+def valid_during(
+    queryset: QuerySet,
+    model: type[TrackedModel],
+    lower: datetime.date | None,
+    upper: datetime.date | None,
+) -> QuerySet:
+    """Claims whose fuzzy valid time overlaps [lower, upper] (None: unbounded)."""
     if model.valid_time_fields is None:
         raise TypeError(f"{model.__name__} has no valid time.")
     start, end = model.valid_time_fields
-    queryset = queryset.filter(
-        Q(**{f"{start}_lower__lte": day}) | Q(**{f"{start}_lower__isnull": True}),
-        Q(**{f"{end}_upper__gte": day}) | Q(**{f"{end}_upper__isnull": True}),
-    )
+    if upper is not None:
+        queryset = queryset.filter(
+            Q(**{f"{start}_lower__lte": upper}) | Q(**{f"{start}_lower__isnull": True})
+        )
+    if lower is not None:
+        queryset = queryset.filter(
+            Q(**{f"{end}_upper__gte": lower}) | Q(**{f"{end}_upper__isnull": True})
+        )
     if start == end:
         # A single date (an event) must be known to place the claim in time at all.
         queryset = queryset.exclude(**{start: ""})
@@ -137,7 +182,18 @@ def search_actors(queryset: QuerySet, text: str, *, as_of=None) -> QuerySet:
     )
 
 
-def citable_models() -> list[type[CitableModel]]:
-    from django.apps import apps
+def place_with_descendants(place_id: int, *, as_of=None) -> list[int]:
+    """The place and every place inside it, at any depth."""
+    from places.models import Place
 
-    return [m for m in apps.get_models() if issubclass(m, CitableModel)]
+    children = {}
+    for pk, parent_id in public(Place, as_of=as_of).values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, pending = [], [place_id]
+    while pending:
+        current = pending.pop()
+        if current in found:
+            continue
+        found.append(current)
+        pending += children.get(current, [])
+    return found

@@ -4,47 +4,23 @@ these; nothing else writes.
 Each takes the acting user (None only for a system process) and a reason, runs in one
 transaction (a `sahel.history.change_set`), validates with `full_clean()`, and writes exactly
 one history row per object it changes. Edits carry the version the editor read; a stale
-version is refused under a row lock, and the refused values travel with the error so the
-caller can give them back to the editor.
+version is refused under a row lock, and the refused values travel with the error
+(`StaleEditError.attempted`) so the caller can give them back to the editor.
 """
 
 from collections.abc import Iterable
 from typing import TypeVar
 
-from django.apps import apps
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.deletion import ProtectedError, RestrictedError
 
-from sahel.history import change_set
-from sahel.models import ClaimModel, PublicationStatus, TrackedModel
+from sahel import history
+from sahel.history import StaleEditError, change_set
+from sahel.models import ClaimModel, PublicationStatus, TrackedModel, tracked_models
 
 T = TypeVar("T", bound=TrackedModel)
-
-
-class StaleEditError(Exception):
-    """Someone else saved the object after the editor read it."""
-
-    def __init__(self, obj: TrackedModel, *, expected_version: int, attempted: dict):
-        self.model = type(obj)
-        self.pk = obj.pk
-        self.expected_version = expected_version
-        self.attempted = attempted  # what the editor tried to save: never lost
-        latest = obj.history.filter(id=obj.pk).order_by("-history_date", "-history_id").first()
-        self.current_version = latest.version if latest else None
-        self.last_change = latest
-        who = getattr(latest, "history_user", None) if latest else None
-        detail = ""
-        if latest is not None:
-            detail = (
-                f" It was changed by {who or 'a system process'} at "
-                f"{latest.history_date:%Y-%m-%d %H:%M:%S} UTC"
-                f" ({latest.history_change_reason!r})."
-            )
-        super().__init__(
-            f"{self.model.__name__} {obj.pk} has changed since you read it: you edited version "
-            f"{expected_version}, it is now at version {self.current_version}.{detail} "
-            f"Your changes were not saved; reload and apply them again."
-        )
 
 
 class NotDeletedError(Exception):
@@ -69,7 +45,7 @@ def _check_version(current: TrackedModel, expected_version: int | None, attempte
 
 
 def create(model: type[T], *, user, reason: str, **fields) -> T:
-    """Create one object (status defaults to draft for claims)."""
+    """Create one object (claims start as drafts unless `status` says otherwise)."""
     with change_set(user, reason):
         obj = model(**fields)
         obj.full_clean()
@@ -78,29 +54,38 @@ def create(model: type[T], *, user, reason: str, **fields) -> T:
 
 
 def update(obj: T, *, user, reason: str, expected_version: int | None, **changes) -> T:
-    """Apply `changes` to the current row if it is still at `expected_version`.
+    """Apply `changes` to the stored row if it is still at `expected_version`.
 
-    `expected_version=None` skips the check: only for system processes that just read
-    the row themselves inside the same transaction (importers). Returns the saved object;
-    when nothing changed, nothing is written.
+    `expected_version=None` skips the check: only for system processes that read the row
+    themselves just before (importers). Returns the stored object; when nothing changes,
+    nothing is written.
     """
+    model = type(obj)
+    for name in changes:
+        field = model._meta.get_field(name)
+        if not field.editable or field.primary_key:
+            raise ValueError(f"{model.__name__}.{name} is not editable (it is kept by the system).")
     with change_set(user, reason):
         current = _lock(obj)
         _check_version(current, expected_version, changes)
-        changed = []
+        changed = False
         for name, value in changes.items():
-            field = current._meta.get_field(name)
+            field = model._meta.get_field(name)
             if field.is_relation and isinstance(value, models.Model):
                 if getattr(current, field.attname) != value.pk:
                     setattr(current, field.name, value)
-                    changed.append(name)
-            elif getattr(current, field.attname) != value:
+                    changed = True
+                continue
+            try:
+                value = field.to_python(value)
+            except ValidationError as exc:
+                raise ValidationError({name: exc.messages}) from None
+            if getattr(current, field.attname) != value:
                 setattr(current, field.attname, value)
-                changed.append(name)
+                changed = True
         if not changed:
             return current
         current.full_clean()
-        current.version += 1
         current.save()
         return current
 
@@ -122,8 +107,8 @@ def _set_status(obj, status, user, reason, expected_version):
 def delete(obj: TrackedModel, *, user, reason: str, expected_version: int | None) -> int:
     """Delete an object and what depends on it (names, citations, ties ...).
 
-    Every deleted row gets a '-' history row in one change set, so `restore()` can bring
-    them all back. Returns the number of rows deleted.
+    Every deleted row gets a '-' history row in one change set; `restore()` brings them
+    back. Returns the number of rows deleted.
     """
     with change_set(user, reason):
         current = _lock(obj)
@@ -140,93 +125,107 @@ def delete(obj: TrackedModel, *, user, reason: str, expected_version: int | None
 
 
 def restore(model: type[T], pk: int, *, user, reason: str) -> T:
-    """Bring back a deleted object and everything its deletion removed with it."""
-    history = model.history.model
-    last = history.objects.filter(id=pk).order_by("-history_date", "-history_id").first()
-    if last is None:
-        raise model.DoesNotExist(f"{model.__name__} {pk} never existed.")
-    if last.history_type != "-":
-        raise NotDeletedError(f"{model.__name__} {pk} is not deleted.")
+    """Bring back a deleted object and what its deletion removed with it: the rows deleted
+    in the same change set that depended on it, directly or through one another."""
     with change_set(user, reason):
-        restored_root = None
-        for tracked in _restore_order():
-            # Deletions happen only inside a change set, so the set names all that went.
-            deletions = tracked.history.filter(history_type="-", change_set=last.change_set)
-            for record in deletions.order_by("history_id"):
-                if tracked.objects.filter(pk=record.id).exists():
-                    continue
+        last = (
+            model.history.select_for_update()
+            .filter(id=pk)
+            .order_by("-history_date", "-history_id")
+            .first()
+        )
+        if last is None:
+            raise model.DoesNotExist(f"{model.__name__} {pk} never existed.")
+        if last.history_type != "-":
+            raise NotDeletedError(f"{model.__name__} {pk} is not deleted.")
+        pending = _deleted_with(model, last)
+        restored = {}
+        while pending:  # parents before children, whatever the models
+            ready = [r for r in pending if _references_resolved(r.instance, pending)]
+            if not ready:
+                _check_restorable(pending[0].instance)  # names what is missing
+                raise RestoreError("The deleted rows refer to one another in a cycle.")
+            for record in ready:
                 instance = record.instance
                 _check_restorable(instance)
                 instance.version += 1
                 instance.save(force_insert=True)
-                if tracked is model and record.id == pk:
-                    restored_root = instance
-        return restored_root
+                restored[type(instance), instance.pk] = instance
+                pending.remove(record)
+        return restored[model, pk]
+
+
+def _deleted_with(model, deletion) -> list:
+    """The deletion record of (model, pk) plus the records of rows deleted in the same
+    change set that referred to it, transitively."""
+    found = [deletion]
+    keys = {(model, deletion.id)}
+    candidates = [
+        (m, record)
+        for m in tracked_models()
+        for record in m.history.filter(history_type="-", change_set=deletion.change_set)
+        if (m, record.id) not in keys
+    ]
+    grew = True
+    while grew:
+        grew = False
+        for m, record in list(candidates):
+            if any(target in keys for target in _targets(record.instance)):
+                found.append(record)
+                keys.add((m, record.id))
+                candidates.remove((m, record))
+                grew = True
+    return found
+
+
+def _targets(instance) -> list[tuple[type, int]]:
+    """(model, pk) of everything `instance` refers to."""
+    targets = []
+    for field in instance._meta.get_fields():
+        if isinstance(field, GenericForeignKey):
+            content_type_id = getattr(instance, field.ct_field + "_id")
+            if content_type_id:
+                from django.contrib.contenttypes.models import ContentType
+
+                target_model = ContentType.objects.get_for_id(content_type_id).model_class()
+                targets.append((target_model, getattr(instance, field.fk_field)))
+        elif field.concrete and field.many_to_one:
+            value = getattr(instance, field.attname)
+            if value is not None:
+                targets.append((field.related_model, value))
+    return targets
+
+
+def _references_resolved(instance, pending) -> bool:
+    waiting = {(type(r.instance), r.id) for r in pending}
+    return not any(target in waiting for target in _targets(instance))
 
 
 def _check_restorable(instance: TrackedModel) -> None:
-    for field in instance._meta.concrete_fields:
-        if not field.is_relation or not field.many_to_one:
-            continue
-        target_id = getattr(instance, field.attname)
-        if target_id is None:
-            continue
-        manager = field.related_model._base_manager
-        if not manager.filter(pk=target_id).exists():
+    for target_model, target_id in _targets(instance):
+        if target_model is None or not target_model._base_manager.filter(pk=target_id).exists():
+            name = target_model.__name__ if target_model else "object"
             raise RestoreError(
-                f"Cannot restore {type(instance).__name__} {instance.pk}: its {field.name} "
-                f"({field.related_model.__name__} {target_id}) no longer exists. Restore that "
-                f"first."
+                f"Cannot restore {type(instance).__name__} {instance.pk}: it refers to "
+                f"{name} {target_id}, which no longer exists. Restore that first."
             )
-
-
-def tracked_models() -> list[type[TrackedModel]]:
-    return [m for m in apps.get_models() if issubclass(m, TrackedModel)]
-
-
-def _restore_order() -> list[type[TrackedModel]]:
-    """Tracked models with every model after those it has foreign keys to; models with a
-    generic foreign key (citations) last, after any model they may point to."""
-    pending = tracked_models()
-    generic = [
-        m
-        for m in pending
-        if any(
-            f.is_relation and f.many_to_one and f.related_model is None
-            for f in m._meta.get_fields()
-        )
-    ]
-    pending = [m for m in pending if m not in generic]
-    ordered: list[type[TrackedModel]] = []
-    while pending:
-        for model in pending:
-            deps = {
-                f.related_model
-                for f in model._meta.concrete_fields
-                if f.is_relation and f.related_model in pending and f.related_model is not model
-            }
-            if not deps:
-                ordered.append(model)
-                pending.remove(model)
-                break
-        else:  # a cycle between models: keep the remaining order
-            ordered += pending
-            break
-    return ordered + generic
+    try:
+        instance.validate_unique()
+        instance.validate_constraints()
+    except ValidationError as exc:
+        raise RestoreError(
+            f"Cannot restore {type(instance).__name__} {instance.pk}: {'; '.join(exc.messages)}"
+        ) from None
 
 
 def bulk_create(model: type[T], objs: Iterable[T], *, user, reason: str) -> list[T]:
-    from sahel.history import bulk_create_with_history
-
     with change_set(user, reason):
-        return bulk_create_with_history(model, objs)
+        return history.bulk_create_with_history(model, objs)
 
 
 def bulk_update(model: type[T], objs: Iterable[T], fields: list[str], *, user, reason: str) -> int:
-    from sahel.history import bulk_update_with_history
-
     with change_set(user, reason):
-        return bulk_update_with_history(model, objs, fields)
+        return history.bulk_update_with_history(model, objs, fields)
 
 
 __all__ = [

@@ -76,7 +76,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Serves collected static files under gunicorn (production); runserver serves them itself.
+    *(["whitenoise.middleware.WhiteNoiseMiddleware"] if PRODUCTION else []),
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -112,10 +113,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if PRODUCTION and env("DATABASE_URL") is None:
+    raise ImproperlyConfigured("DATABASE_URL must be set when SAHEL_ENV=production.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Connections are cheap and a persistent one would hold the file lock across requests.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # IMMEDIATE: a writer takes the lock when its transaction starts, so a concurrent edit
+    # waits and then meets the version check instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -144,10 +149,20 @@ STORAGES = {
     },
 }
 
-# Revision history: the composite (id, history_date) index is what makes as_of() fast.
+# Revision history: the composite (history_date, id) index serves as_of() lookups.
 SIMPLE_HISTORY_DATE_INDEX = "Composite"
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True  # reverts go through sahel.services, with a reason
+
+REST_FRAMEWORK = {
+    # The public API is read-only and anonymous; editors work in the admin.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "sahel.api.views.exception_handler",
+    "URL_FORMAT_OVERRIDE": None,
+}
 
 SEEDS_DIR = BASE_DIR / "seeds"
 FIXTURES_DIR = BASE_DIR / "fixtures"

@@ -130,6 +130,13 @@ class Citation(TrackedModel):
             errors.setdefault("content_type", []).append(
                 f"{target_model.__name__} cannot be cited."
             )
+        elif (
+            target_model is not None
+            and not target_model._base_manager.filter(pk=self.object_id).exists()
+        ):
+            errors.setdefault("object_id", []).append(
+                f"There is no {target_model.__name__} {self.object_id} to cite."
+            )
         if self.field_name and target_model is not None:
             try:
                 target_model._meta.get_field(self.field_name)

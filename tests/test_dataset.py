@@ -13,7 +13,7 @@ from actors.models import Actor, Name
 from affiliations.models import Affiliation
 from events.models import Event, Participation
 from sahel.dataset import LOADER_USERNAME, DatasetError, DatasetLoader
-from sahel.services import tracked_models
+from sahel.models import tracked_models
 from sources.models import Citation, Source
 
 pytestmark = pytest.mark.django_db

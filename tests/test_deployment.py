@@ -19,6 +19,7 @@ from django.core.management import call_command
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
     "SAHEL_ENV": "production",
+    "DATABASE_URL": "postgres://sahel@db.invalid:5432/sahel",  # never connected to
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "sahel.example.org,127.0.0.1",
 }
@@ -47,7 +48,7 @@ def test_check_deploy_is_clean_under_production_settings():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
 def test_production_refuses_to_start_without_required_settings(missing):
     env = {**PRODUCTION_ENV, missing: ""}
     result = run_manage("check", env=env)

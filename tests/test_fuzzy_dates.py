@@ -44,6 +44,10 @@ def test_bounds(text, lower, upper):
         ("../..", "'../..' is open at both ends"),
         ("2012/2013/2014", "has more than one '/'"),
         ("2012-02-30", "'2012-02-30' is not a valid EDTF date"),
+        ("2012-1X", "'2012-1X' is not a valid EDTF date"),  # the parser crashes inside
+        ("{2012," * 500, "is too long for a date"),  # refused before the slow parser runs
+        ("..2015/2016", "'..2015/2016'"),  # named as typed
+        ("[..1994]", "'[..1994]' has no calendar bounds"),
     ],
 )
 def test_invalid_values_name_the_value(text, message):
