@@ -1,0 +1,10 @@
+from places.models import Place
+from sahel.api.projection import Projection, Ref
+
+PLACE_SUMMARY = ("slug", "name", "kind")
+
+
+class PlaceProjection(Projection):
+    model = Place
+    fields = ("slug", "name", "kind", "latitude", "longitude", "precision")
+    refs = {"parent": Ref(Place, PLACE_SUMMARY)}

@@ -1,0 +1,12 @@
+from places.api.projections import PlaceProjection
+from places.filtersets import PlaceFilterSet
+from sahel.api.views import ResourceViewSet
+
+
+class PlaceViewSet(ResourceViewSet):
+    """Places: countries, regions, towns and broad areas, with their parents."""
+
+    projection = PlaceProjection
+    filterset_class = PlaceFilterSet
+    orderings = {"name": ("name",), "kind": ("kind",), "id": ("id",)}
+    default_ordering = "name"

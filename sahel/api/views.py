@@ -1,0 +1,166 @@
+"""The public, read-only REST API: one generic viewset that every resource configures.
+
+A request reads `selectors.public(Model, as_of=...)`, narrows it with the resource's
+FilterSet, orders it, takes a page and projects it. Every bad parameter is a 400 (or 404)
+whose JSON body names the parameter.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from rest_framework import exceptions, viewsets
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from sahel import selectors
+
+MAX_PAGE_SIZE = 1000
+COMMON_PARAMETERS = {"page", "page_size", "ordering", "as_of", "format"}
+
+
+def parse_as_of(request) -> datetime.datetime | None:
+    """`as_of`: an ISO 8601 instant (2025-03-01T12:00:00Z) or a date (its start, UTC)."""
+    raw = request.query_params.get("as_of")
+    if raw in (None, ""):
+        return None
+    try:
+        instant = parse_datetime(raw)
+        if instant is None and (day := parse_date(raw)) is not None:
+            instant = datetime.datetime.combine(day, datetime.time.min)
+    except ValueError:
+        instant = None
+    if instant is None:
+        raise exceptions.ValidationError(
+            {
+                "as_of": [
+                    f"{raw!r} is not an ISO 8601 date or date-time (e.g. 2025-03-01 or "
+                    "2025-03-01T12:00:00Z)."
+                ]
+            }
+        )
+    if timezone.is_naive(instant):
+        instant = timezone.make_aware(instant, datetime.UTC)
+    return instant
+
+
+class Pagination(PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw in (None, ""):
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+            raise exceptions.ValidationError(
+                {"page_size": [f"{raw!r}: give a whole number from 1 to {MAX_PAGE_SIZE}."]}
+            )
+        return int(raw)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param, "1")
+        if not raw.isdigit() or int(raw) < 1:
+            raise exceptions.ValidationError({"page": [f"{raw!r}: give a page number from 1."]})
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound:
+            pages = self.django_paginator_class(queryset, self.get_page_size(request)).num_pages
+            raise exceptions.NotFound(
+                {"page": [f"Page {raw} is past the end: there are {pages} page(s)."]}
+            ) from None
+
+
+class ResourceViewSet(viewsets.ViewSet):
+    """Configure: `projection`, optional `detail_projection`, `filterset_class`,
+    `orderings` (public name -> columns) and `default_ordering`."""
+
+    projection = None
+    detail_projection = None
+    filterset_class = None
+    orderings: dict[str, tuple[str, ...]] = {}
+    default_ordering: str = "id"
+    lookup_value_regex = "[^/]+"
+
+    @property
+    def model(self):
+        return self.projection.model
+
+    def list(self, request):
+        self._refuse_unknown_parameters(request)
+        as_of = parse_as_of(request)
+        queryset = selectors.public(self.model, as_of=as_of)
+        filterset = self.filterset_class(request.query_params, queryset=queryset, as_of=as_of)
+        if not filterset.is_valid():
+            raise exceptions.ValidationError(filterset.errors)
+        queryset = self._order(filterset.qs, request)
+        paginator = Pagination()
+        rows = paginator.paginate_queryset(
+            queryset.values(*self.projection.columns()), request, view=self
+        )
+        return paginator.get_paginated_response(self.projection.build_rows(list(rows), as_of=as_of))
+
+    def retrieve(self, request, pk=None):
+        unknown = set(request.query_params) - {"as_of", "format"}
+        if unknown:
+            raise exceptions.ValidationError(
+                {
+                    name: ["Unknown parameter for a detail view (as_of is allowed)."]
+                    for name in sorted(unknown)
+                }
+            )
+        if not str(pk).isdigit():
+            raise exceptions.NotFound({"id": [f"{pk!r} is not an id (a positive whole number)."]})
+        as_of = parse_as_of(request)
+        projection = self.detail_projection or self.projection
+        rows = list(
+            selectors.public(self.model, as_of=as_of).filter(id=pk).values(*projection.columns())
+        )
+        if not rows:
+            raise exceptions.NotFound({"id": [f"No {self.model._meta.verbose_name} {pk}."]})
+        return Response(projection.build_rows(rows, as_of=as_of)[0])
+
+    def _refuse_unknown_parameters(self, request):
+        known = COMMON_PARAMETERS | set(self.filterset_class.base_filters)
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise exceptions.ValidationError(
+                {
+                    name: [f"Unknown parameter. Known: {', '.join(sorted(known))}."]
+                    for name in unknown
+                }
+            )
+
+    def _order(self, queryset, request):
+        raw = request.query_params.get("ordering")
+        if raw in (None, ""):
+            if "search_rank" in queryset.query.annotations:
+                return queryset  # best match first
+            raw = self.default_ordering
+        columns = []
+        for term in raw.split(","):
+            descending = term.startswith("-")
+            name = term.lstrip("-")
+            if name not in self.orderings:
+                raise exceptions.ValidationError(
+                    {
+                        "ordering": [
+                            f"{term!r}: order by one of "
+                            f"{', '.join(sorted(self.orderings))} (prefix - to reverse)."
+                        ]
+                    }
+                )
+            columns += [f"-{c}" if descending else c for c in self.orderings[name]]
+        return queryset.order_by(*columns, "id")
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus Django ValidationErrors (raised by shared parsing code) as 400s."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        )
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,14 @@
+import django_filters
+
+from sahel.api.filters import ResourceFilterSet
+from sources.models import Reliability, Source, SourceKind
+
+
+class SourceFilterSet(ResourceFilterSet):
+    search = django_filters.CharFilter(field_name="title", lookup_expr="icontains")
+    kind = django_filters.MultipleChoiceFilter(choices=SourceKind.choices)
+    reliability = django_filters.MultipleChoiceFilter(choices=Reliability.choices)
+
+    class Meta:
+        model = Source
+        fields = []

@@ -1,0 +1,416 @@
+"""Every REST resource meets the same contract; each class below states its resource and
+sample data, and the contract's tests run for each alike."""
+
+import datetime
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from actors.models import Actor, Name
+from affiliations.models import Affiliation
+from events.models import Event, Participation, ParticipationRole
+from places.models import Place
+from sahel import selectors, services
+from sahel.dataset import loader_user
+from sahel.history import change_set
+from sources.models import Citation, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def get(api, url, status=200, **params):
+    response = api.get(url, params)
+    assert response.status_code == status, response.content
+    return response.json()
+
+
+class ResourceContract:
+    resource: str
+    model: type
+    key: str = "slug"  # the field that identifies sample rows
+    sample: str  # one row's key
+    # (params, key expected among results, key expected absent)
+    filters: list[tuple[dict, str | None, str | None]] = []
+    orderings: list[str] = []
+    bad_params: list[tuple[str, str]] = []  # (param, value) -> 400 naming param
+
+    def url(self, pk=None):
+        return f"/api/v1/{self.resource}/" + (f"{pk}/" if pk is not None else "")
+
+    def keys(self, body):
+        return [row[self.key] for row in body["results"]]
+
+    def sample_id(self):
+        return self.model.objects.get(**{self.key: self.sample}).pk
+
+    def test_list_is_paginated(self, api):
+        body = get(api, self.url(), page_size=5)
+        assert set(body) == {"count", "next", "previous", "results"}
+        assert (
+            body["count"]
+            == self.model.objects.filter(pk__in=[r.pk for r in _public(self.model)]).count()
+        )
+        assert len(body["results"]) == min(5, body["count"])
+        assert body["previous"] is None
+        if body["count"] > 5:
+            second = api.get(body["next"]).json()
+            assert not set(self.keys(body)) & set(self.keys(second))
+            assert second["previous"]
+
+    def test_detail_matches_list_item(self, api):
+        pk = self.sample_id()
+        detail = get(api, self.url(pk))
+        listed = next(r for r in get(api, self.url(), page_size=1000)["results"] if r["id"] == pk)
+        assert {k: v for k, v in detail.items() if k in listed} == listed
+        assert detail[self.key] == self.sample
+
+    def test_objects_with_citations_show_their_source(self, api):
+        detail = get(api, self.url(self.sample_id()))
+        if "citations" in detail:
+            assert detail["citations"], "the sample row is cited"
+            citation = detail["citations"][0]
+            assert set(citation) == {
+                "id",
+                "source",
+                "locator",
+                "quote",
+                "stance",
+                "credibility",
+                "field",
+                "note",
+            }
+            assert citation["source"]["slug"] == "timbuktu-shadow-politics-2019"
+
+    def test_filters(self, api):
+        for params, present, absent in self.filters:
+            keys = self.keys(get(api, self.url(), page_size=1000, **params))
+            if present:
+                assert present in keys, (params, keys)
+            if absent:
+                assert absent not in keys, (params, keys)
+
+    def test_orderings(self, api):
+        for ordering in self.orderings:
+            forward = [
+                r["id"] for r in get(api, self.url(), page_size=1000, ordering=ordering)["results"]
+            ]
+            backward = [
+                r["id"]
+                for r in get(api, self.url(), page_size=1000, ordering=f"-{ordering}")["results"]
+            ]
+            assert sorted(forward) == sorted(backward)
+            assert forward
+
+    def test_bad_parameters_are_named(self, api):
+        cases = [
+            ("page_size", "0"),
+            ("page_size", "1001"),
+            ("page_size", "ten"),
+            ("page", "0"),
+            ("page", "x"),
+            ("as_of", "last week"),
+            ("ordering", "nope"),
+            ("no_such_filter", "1"),
+            *self.bad_params,
+        ]
+        for param, value in cases:
+            body = get(api, self.url(), 400, **{param: value})
+            assert param in body, (param, value, body)
+
+    def test_page_past_the_end_is_404_naming_page(self, api):
+        assert "page" in get(api, self.url(), 404, page=999)
+
+    def test_detail_errors(self, api):
+        assert "id" in get(api, self.url("not-a-number"), 404)
+        assert "id" in get(api, self.url(987654321), 404)
+        assert "as_of" in get(api, self.url(self.sample_id()), 400, as_of="2019-02-30")
+
+    def test_as_of_before_the_data_existed(self, api):
+        body = get(api, self.url(), as_of="2000-01-01")
+        assert body["count"] == 0
+        get(api, self.url(self.sample_id()), 404, as_of="2000-01-01")
+
+    def test_as_of_now_equals_live(self, api):
+        now = timezone.now().isoformat()
+        assert get(api, self.url(), page_size=1000, as_of=now) == get(
+            api, self.url(), page_size=1000
+        )
+        pk = self.sample_id()
+        assert get(api, self.url(pk), as_of=now) == get(api, self.url(pk))
+
+
+def _public(model):
+    return selectors.public(model)
+
+
+class TestActors(ResourceContract):
+    resource, model, sample = "actors", Actor, "yahya-abu-al-hammam"
+    filters = [
+        ({"search": "Abou al-Hammam"}, "yahya-abu-al-hammam", "jnim"),
+        ({"kind": "person"}, "iyad-ag-ghali", "jnim"),
+        ({"kind": ["state", "armed_force"]}, "mali", "jnim"),
+        ({"subkind": "tribe"}, "awlad-idriss", "mali"),
+        ({"certainty": "confirmed"}, "jnim", None),
+        ({"date_from": "2014", "date_to": "2014"}, "mujwa", "jnim"),
+        ({"date_from": "2014"}, "jnim", "abdelhamid-abu-zayd"),
+    ]
+    orderings = ["name", "kind", "begin", "end", "id"]
+    bad_params = [
+        ("kind", "robot"),
+        ("certainty", "sure"),
+        ("date_from", "2018-13"),
+        ("place", "atlantis"),
+    ]
+
+    def test_nested_names_and_fuzzy_dates(self, api):
+        detail = get(api, self.url(Actor.objects.get(slug="abdelhamid-abu-zayd").pk))
+        assert {"name": "Abu Zayd", "kind": "kunya"}.items() <= {
+            **next(n for n in detail["names"] if n["name"] == "Abu Zayd")
+        }.items()
+        assert detail["end"] == {"edtf": "2013-02", "lower": "2013-02-01", "upper": "2013-02-28"}
+        assert detail["begin"] is None
+
+    def test_search_ranks_exact_name_first(self, api):
+        assert self.keys(get(api, self.url(), search="JNIM"))[0] == "jnim"
+
+
+class TestAffiliations(ResourceContract):
+    resource, model = "affiliations", Affiliation
+    sample = "iyad-ag-ghali--leader-of--jnim"
+    filters = [
+        ({"actor": "jnim"}, "iyad-ag-ghali--leader-of--jnim", "mujwa--splinter-of--aqim"),
+        (
+            {"subject": "iyad-ag-ghali"},
+            "iyad-ag-ghali--leader-of--jnim",
+            "yahya-abu-al-hammam--deputy-leader-of--jnim",
+        ),
+        (
+            {"object": "jnim", "type": "leader-of"},
+            "iyad-ag-ghali--leader-of--jnim",
+            "yahya-abu-al-hammam--deputy-leader-of--jnim",
+        ),
+        ({"valid_at": "2018"}, "iyad-ag-ghali--leader-of--jnim", None),
+        ({"valid_at": "2010"}, None, "iyad-ag-ghali--leader-of--jnim"),
+        (
+            {"date_to": "2016"},
+            "yahya-abu-al-hammam--official-for--aqim--governor-of-timbuktu",
+            "iyad-ag-ghali--leader-of--jnim",
+        ),
+        (
+            {"certainty": "disputed"},
+            "alkassoum-ag-abdoulaye--fought-alongside--aqim",
+            "iyad-ag-ghali--leader-of--jnim",
+        ),
+        (
+            {"certainty": ["possible", "disputed"]},
+            "yahya-abu-al-hammam--rival-of--iyad-ag-ghali",
+            "iyad-ag-ghali--leader-of--jnim",
+        ),
+    ]
+    orderings = ["start", "end", "id"]
+    bad_params = [("actor", "nobody"), ("type", "friend-of"), ("valid_at", "yesterday")]
+
+    def test_shape(self, api):
+        detail = get(api, self.url(self.sample_id()))
+        assert detail["subject"]["slug"] == "iyad-ag-ghali"
+        assert detail["object"]["slug"] == "jnim"
+        assert detail["type"] == {
+            "id": detail["type"]["id"],
+            "slug": "leader-of",
+            "label": "leader of",
+            "inverse_label": "led by",
+            "symmetric": False,
+        }
+        assert detail["start"]["edtf"] == "2017"
+
+
+class TestEvents(ResourceContract):
+    resource, model, sample = "events", Event, "killing-of-salim-ould-mbegui-2018-09"
+    filters = [
+        (
+            {"actor": "yahya-abu-al-hammam", "date_from": "2018", "date_to": "2018"},
+            "killing-of-salim-ould-mbegui-2018-09",
+            "abu-al-hammam-interview-2016",
+        ),
+        ({"type": "interview"}, "abu-al-hammam-interview-2016", "jnim-merger-2017"),
+        ({"valid_at": "2018-09-15"}, "killing-of-salim-ould-mbegui-2018-09", "jnim-merger-2017"),
+        ({"place": "mali"}, "polling-shutdown-mopti-region-2018", None),
+        ({"place": "mopti-region"}, "polling-shutdown-mopti-region-2018", "jnim-merger-2017"),
+    ]
+    orderings = ["date", "title", "id"]
+    bad_params = [("actor", "999999"), ("type", "picnic"), ("date_to", "soon")]
+
+    def test_participants_with_roles_and_citations(self, api):
+        detail = get(api, self.url(self.sample_id()))
+        roles = {(p["actor"]["slug"], p["role"]["slug"]) for p in detail["participants"]}
+        assert ("salim-ould-mbegui", "victim") in roles
+        assert all(p["citations"] for p in detail["participants"])
+        assert detail["date"]["edtf"] == "2018-09"
+
+
+class TestPlaces(ResourceContract):
+    resource, model, sample = "places", Place, "timbuktu"
+    filters = [
+        ({"kind": "city"}, "timbuktu", "mali"),
+        ({"search": "timb"}, "timbuktu", "mali"),
+        ({"parent": "mali"}, None, "timbuktu"),
+    ]
+    orderings = ["name", "kind", "id"]
+    bad_params = [("kind", "planet"), ("parent", "nowhere")]
+
+
+class TestSources(ResourceContract):
+    resource, model = "sources", Source
+    sample = "timbuktu-shadow-politics-2019"
+    filters = [
+        ({"kind": "article"}, "timbuktu-shadow-politics-2019", None),
+        ({"reliability": "A"}, None, "timbuktu-shadow-politics-2019"),
+    ]
+    orderings = ["title", "date", "id"]
+    bad_params = [("reliability", "Z")]
+
+    def test_detail_has_the_text_and_list_does_not(self, api):
+        detail = get(api, self.url(self.sample_id()))
+        assert "Timbuktu remains a key geographical node." in detail["text"]
+        assert "text" not in get(api, self.url())["results"][0]
+
+
+def test_as_of_reproduces_an_earlier_answer(api):
+    """Yesterday's answer, reproduced after today's edits."""
+    tie = Affiliation.objects.get(slug="iyad-ag-ghali--leader-of--jnim")
+    url = "/api/v1/affiliations/"
+    before = get(api, url, actor="jnim", valid_at="2018", page_size=1000)
+    instant = timezone.now()
+    services.update(
+        tie,
+        user=loader_user(),
+        reason="test: pretend a new source says so",
+        expected_version=tie.version,
+        end="2017-12",
+    )
+    after = get(api, url, actor="jnim", valid_at="2018", page_size=1000)
+    assert after != before
+    assert (
+        get(api, url, actor="jnim", valid_at="2018", page_size=1000, as_of=instant.isoformat())
+        == before
+    )
+
+
+@pytest.mark.parametrize(
+    ("resource", "params"),
+    [
+        ("actors", {}),
+        ("actors", {"search": "abu"}),
+        ("affiliations", {}),
+        ("events", {}),
+        ("places", {}),
+        ("sources", {}),
+    ],
+)
+def test_query_count_does_not_grow_with_page_size(api, resource, params):
+    """Pinned: a page costs the same number of queries for 10 or 100 items."""
+    _add_rows(120)
+    counts = []
+    for size in (10, 100):
+        with CaptureQueriesContext(connection) as queries:
+            body = get(api, f"/api/v1/{resource}/", page_size=size, **params)
+        counts.append(len(queries))
+        assert len(body["results"]) == min(size, body["count"])
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= 14
+
+
+def _add_rows(n):
+    """Extra published rows that use every reference (names, ties, places, parents,
+    participants, citations), so every page exercises every query of its projection."""
+    user = loader_user()
+    jnim = Actor.objects.get(slug="jnim")
+    member_of = Affiliation.objects.filter(type__slug="member-of").first().type
+    source = Citation.objects.first().source
+    parent = Event.objects.filter(status="published").first()
+    place = Place.objects.filter(parent__isnull=False).first()
+    role = ParticipationRole.objects.first()
+    with change_set(user, "test rows"):
+        actors = services.bulk_create(
+            Actor,
+            [
+                Actor(
+                    slug=f"extra-{i}",
+                    name=f"Abu Extra {i}",
+                    kind="person",
+                    area=place,
+                    status="published",
+                    begin="2000~",
+                )
+                for i in range(n)
+            ],
+            user=user,
+            reason="test rows",
+        )
+        services.bulk_create(
+            Name,
+            [Name(actor=a, name=f"{a.name} al-Test", status="published") for a in actors],
+            user=user,
+            reason="test rows",
+        )
+        ties = services.bulk_create(
+            Affiliation,
+            [
+                Affiliation(
+                    slug=f"extra-{a.pk}", subject=a, object=jnim, type=member_of, status="published"
+                )
+                for a in actors
+            ],
+            user=user,
+            reason="test rows",
+        )
+        events = services.bulk_create(
+            Event,
+            [
+                Event(
+                    slug=f"extra-event-{i}",
+                    title=f"Extra {i}",
+                    type=parent.type,
+                    place=place,
+                    parent=parent,
+                    date="1900",
+                    status="published",
+                )
+                for i in range(n)
+            ],
+            user=user,
+            reason="test rows",
+        )
+        parts = services.bulk_create(
+            Participation,
+            [
+                Participation(event=e, actor=a, role=role, status="published")
+                for e, a in zip(events, actors, strict=True)
+            ],
+            user=user,
+            reason="test rows",
+        )
+        services.bulk_create(
+            Citation,
+            [
+                Citation(
+                    source=source,
+                    content_type=ContentType.objects.get_for_model(obj),
+                    object_id=obj.pk,
+                )
+                for obj in [*actors, *ties, *events, *parts]
+            ],
+            user=user,
+            reason="test rows",
+        )
+
+
+def test_date_bounds_of_open_intervals_are_null(api):
+    body = get(api, "/api/v1/events/", page_size=1000)
+    open_start = [e for e in body["results"] if e["date"] and e["date"]["edtf"].startswith("..")]
+    assert open_start
+    assert all(e["date"]["lower"] is None for e in open_start)
+    assert isinstance(datetime.date.fromisoformat(open_start[0]["date"]["upper"]), datetime.date)
