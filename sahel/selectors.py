@@ -68,18 +68,25 @@ def _hidden_now(model: type[ClaimModel]) -> QuerySet:
     )
 
 
-def public(model: type[TrackedModel], *, as_of: datetime.datetime | None = None) -> QuerySet:
+def public(
+    model: type[TrackedModel],
+    *,
+    as_of: datetime.datetime | None = None,
+    ignore_later_withdrawals: bool = False,
+) -> QuerySet:
+    """`ignore_later_withdrawals` answers "was it public then?" for claims withdrawn
+    since: only to decide that a removal happened, never to show content."""
     queryset = model.objects.all() if as_of is None else rows_as_of(model, as_of)
     if issubclass(model, ClaimModel):
         queryset = queryset.filter(status=PublicationStatus.PUBLISHED)
-        if as_of is not None:
+        if as_of is not None and not ignore_later_withdrawals:
             queryset = queryset.exclude(id__in=_hidden_now(model))
     for name in model.visibility_requires:
-        queryset = queryset.filter(_public_relation(model, name, as_of))
+        queryset = queryset.filter(_public_relation(model, name, as_of, ignore_later_withdrawals))
     return queryset
 
 
-def _public_relation(model, name: str, as_of) -> Q:
+def _public_relation(model, name: str, as_of, ignore_later_withdrawals: bool = False) -> Q:
     field = model._meta.get_field(name)
     if isinstance(field, GenericForeignKey):
         condition = Q(pk__in=[])
@@ -88,11 +95,16 @@ def _public_relation(model, name: str, as_of) -> Q:
             condition |= Q(
                 **{
                     field.ct_field + "_id": content_type.pk,
-                    f"{field.fk_field}__in": public(target, as_of=as_of).values("id"),
+                    f"{field.fk_field}__in": public(
+                        target, as_of=as_of, ignore_later_withdrawals=ignore_later_withdrawals
+                    ).values("id"),
                 }
             )
         return condition
-    return Q(**{f"{field.attname}__in": public(field.related_model, as_of=as_of).values("id")})
+    related = public(
+        field.related_model, as_of=as_of, ignore_later_withdrawals=ignore_later_withdrawals
+    )
+    return Q(**{f"{field.attname}__in": related.values("id")})
 
 
 def related_if_public(obj: models.Model, field_name: str, *, as_of=None):

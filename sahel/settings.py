@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "simple_history",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "strawberry_django",
     "sahel",
     "sources",
@@ -161,7 +163,23 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "sahel.api.views.exception_handler",
-    "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Sahel actor database",
+    "DESCRIPTION": (
+        "Curated, sourced, fully versioned actors of the conflict in Mali and the Sahel: "
+        "who they are, how they are tied, what happened. Every claim carries its citations; "
+        "every read can be asked as of an instant (`as_of`) and, for ties and events, as "
+        "true at a date (`valid_at`). Public, read-only."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc served from this site, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 SEEDS_DIR = BASE_DIR / "seeds"

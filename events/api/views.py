@@ -1,9 +1,9 @@
 from events.api.projections import EventProjection
 from events.filtersets import EventFilterSet
-from sahel.api.views import ResourceViewSet
+from sahel.api.views import GeoResourceViewSet
 
 
-class EventViewSet(ResourceViewSet):
+class EventViewSet(GeoResourceViewSet):
     """Events with their participants, type (mapped to ACLED), place and date."""
 
     projection = EventProjection

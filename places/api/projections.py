@@ -1,7 +1,7 @@
 from places.models import Place
 from sahel.api.projection import Projection, Ref
 
-PLACE_SUMMARY = ("slug", "name", "kind")
+PLACE_SUMMARY = ("slug", "name", "kind", "latitude", "longitude", "precision")
 
 
 class PlaceProjection(Projection):

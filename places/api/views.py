@@ -1,9 +1,9 @@
 from places.api.projections import PlaceProjection
 from places.filtersets import PlaceFilterSet
-from sahel.api.views import ResourceViewSet
+from sahel.api.views import GeoResourceViewSet
 
 
-class PlaceViewSet(ResourceViewSet):
+class PlaceViewSet(GeoResourceViewSet):
     """Places: countries, regions, towns and broad areas, with their parents."""
 
     projection = PlaceProjection

@@ -62,6 +62,19 @@ class Projection:
         return list(dict.fromkeys(columns))
 
     @classmethod
+    def flat_columns(cls) -> list[str]:
+        """The columns of the flat (CSV) rendering, fixed by the declaration."""
+        columns = ["id", *cls.fields]
+        for name in cls.dates:
+            columns += [f"{name}.edtf", f"{name}.lower", f"{name}.upper"]
+        for name, ref in cls.refs.items():
+            columns += [f"{name}.id", *(f"{name}.{field}" for field in ref.fields)]
+        columns += list(cls.children)
+        if cls.cited:
+            columns.append("citations")
+        return columns
+
+    @classmethod
     def build(cls, queryset: QuerySet, *, as_of=None) -> list[dict]:
         """Project the rows of `queryset` (already filtered, ordered and paginated)."""
         rows = list(queryset.values(*cls.columns()))

@@ -8,14 +8,24 @@ whose JSON body names the parameter.
 import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import exceptions, viewsets
+from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.utils.encoders import JSONEncoder as DRFJSONEncoder
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from sahel import selectors
+from sahel.api import changes
+from sahel.api.conditional import ConditionalGetMixin
+from sahel.api.renderers import CSVRenderer, GeoJSONRenderer
+from sahel.api.schema import ProjectionSchema
 
 MAX_PAGE_SIZE = 1000
 COMMON_PARAMETERS = {"page", "page_size", "ordering", "as_of", "format"}
@@ -24,7 +34,7 @@ COMMON_PARAMETERS = {"page", "page_size", "ordering", "as_of", "format"}
 def parse_as_of(request) -> datetime.datetime | None:
     """`as_of`: an ISO 8601 instant (2025-03-01T12:00:00Z) or a date (its start, UTC)."""
     raw = request.query_params.get("as_of")
-    if raw in (None, ""):
+    if raw is None:
         return None
     try:
         instant = parse_datetime(raw)
@@ -74,7 +84,7 @@ class Pagination(PageNumberPagination):
             ) from None
 
 
-class ResourceViewSet(viewsets.ViewSet):
+class ResourceViewSet(ConditionalGetMixin, viewsets.ViewSet):
     """Configure: `projection`, optional `detail_projection`, `filterset_class`,
     `orderings` (public name -> columns) and `default_ordering`."""
 
@@ -84,10 +94,24 @@ class ResourceViewSet(viewsets.ViewSet):
     orderings: dict[str, tuple[str, ...]] = {}
     default_ordering: str = "id"
     lookup_value_regex = "[^/]+"
+    renderer_classes = [JSONRenderer, CSVRenderer]
+    schema = ProjectionSchema()
 
     @property
     def model(self):
         return self.projection.model
+
+    def perform_content_negotiation(self, request, force=False):
+        if request.query_params.get("format") == "" and not force:
+            formats = ", ".join(r.format for r in self.get_renderers())
+            raise exceptions.ValidationError({"format": [f"Empty: choose one of {formats}."]})
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            formats = ", ".join(r.format for r in self.get_renderers())
+            raise exceptions.NotFound(
+                {"format": [f"{request.query_params.get('format')!r}: choose one of {formats}."]}
+            ) from None
 
     def list(self, request):
         self._refuse_unknown_parameters(request)
@@ -123,6 +147,17 @@ class ResourceViewSet(viewsets.ViewSet):
             raise exceptions.NotFound({"id": [f"No {self.model._meta.verbose_name} {pk}."]})
         return Response(projection.build_rows(rows, as_of=as_of)[0])
 
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer])
+    def history(self, request, pk=None):
+        """Public revisions: each change set that changed what the public sees of this
+        object, with its time, reason and the changed fields (old -> new). Citations,
+        names and participants are part of the object and appear in its changes."""
+        _refuse_parameters_except(request, {"format"})
+        pk = _parse_id(pk)
+        if not selectors.public(self.model).filter(id=pk).exists():
+            raise exceptions.NotFound({"id": [f"No {self.model._meta.verbose_name} {pk}."]})
+        return Response({"id": pk, "revisions": changes.object_history(self.projection, pk)})
+
     def _refuse_unknown_parameters(self, request):
         known = COMMON_PARAMETERS | set(self.filterset_class.base_filters)
         unknown = sorted(set(request.query_params) - known)
@@ -136,7 +171,11 @@ class ResourceViewSet(viewsets.ViewSet):
 
     def _order(self, queryset, request):
         raw = request.query_params.get("ordering")
-        if raw in (None, ""):
+        if raw == "":
+            raise exceptions.ValidationError(
+                {"ordering": [f"Empty: order by one of {', '.join(sorted(self.orderings))}."]}
+            )
+        if raw is None:
             if "search_rank" in queryset.query.annotations:
                 return queryset  # best match first
             raw = self.default_ordering
@@ -155,6 +194,124 @@ class ResourceViewSet(viewsets.ViewSet):
                 )
             columns += [f"-{c}" if descending else c for c in self.orderings[name]]
         return queryset.order_by(*columns, "id")
+
+
+def _parse_id(pk) -> int:
+    if not str(pk).isdigit():
+        raise exceptions.NotFound({"id": [f"{pk!r} is not an id (a positive whole number)."]})
+    return int(pk)
+
+
+def _refuse_parameters_except(request, allowed: set[str]) -> None:
+    unknown = set(request.query_params) - allowed
+    if unknown:
+        raise exceptions.ValidationError(
+            {
+                name: [f"Unknown parameter here (allowed: {', '.join(sorted(allowed))})."]
+                for name in sorted(unknown)
+            }
+        )
+
+
+class GeoResourceViewSet(ResourceViewSet):
+    """A resource with a location: also served as GeoJSON (?format=geojson)."""
+
+    renderer_classes = [JSONRenderer, CSVRenderer, GeoJSONRenderer]
+
+
+EXPORT_CHUNK = 500
+
+
+class ExportView(APIView):
+    """The whole public dataset as JSON Lines, streamed: one object a line, each with its
+    `resource`. `?resource=actors,events` picks resources; `?as_of=` reads the past."""
+
+    resources: dict = {}  # resource name -> projection, set by sahel.api.urls
+
+    def get(self, request):
+        _refuse_parameters_except(request, {"resource", "as_of"})
+        as_of = parse_as_of(request)
+        names = [
+            n.strip() for n in request.query_params.get("resource", "").split(",") if n.strip()
+        ] or list(self.resources)
+        unknown = [n for n in names if n not in self.resources]
+        if unknown:
+            raise exceptions.ValidationError(
+                {
+                    "resource": [
+                        f"Unknown resource(s) {', '.join(map(repr, unknown))}; choose "
+                        f"from {', '.join(self.resources)}."
+                    ]
+                }
+            )
+        stamp = (as_of or timezone.now()).strftime("%Y%m%dT%H%M%SZ")
+        response = StreamingHttpResponse(
+            self._lines(names, as_of), content_type="application/x-ndjson; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="sahel-{stamp}.jsonl"'
+        return response
+
+    def _lines(self, names, as_of):
+        encoder = DRFJSONEncoder(ensure_ascii=False)
+        for name in names:
+            projection = self.resources[name]
+            public = selectors.public(projection.model, as_of=as_of)
+            last_id = 0
+            while True:  # keyset pages: memory stays flat however large the dataset
+                rows = list(
+                    public.filter(id__gt=last_id)
+                    .order_by("id")
+                    .values(*projection.columns())[:EXPORT_CHUNK]
+                )
+                if not rows:
+                    break
+                for item in projection.build_rows(rows, as_of=as_of):
+                    yield (encoder.encode({"resource": name, **item}) + "\n").encode()
+                last_id = rows[-1]["id"]
+
+
+class ChangesView(ConditionalGetMixin, APIView):
+    """Every change to public data in commit order: `?since=<cursor>` resumes after the
+    last change set seen. Each entry is one resource object created, updated (with the
+    changed fields) or removed (unpublished, withdrawn, deleted: no content)."""
+
+    resources: dict = {}  # resource name -> projection, set by sahel.api.urls
+
+    def get(self, request):
+        _refuse_parameters_except(request, {"since", "limit", "format"})
+        cursor = None
+        if since := request.query_params.get("since"):
+            try:
+                cursor = changes.decode_cursor(since)
+            except ValueError as exc:
+                raise exceptions.ValidationError({"since": [str(exc)]}) from None
+        raw_limit = request.query_params.get("limit", "100")
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_PAGE_SIZE:
+            raise exceptions.ValidationError(
+                {
+                    "limit": [
+                        f"{raw_limit!r}: give a number of change sets from 1 to {MAX_PAGE_SIZE}."
+                    ]
+                }
+            )
+        change_sets = changes.change_sets_after(cursor, int(raw_limit))
+        results = []
+        for change in change_sets:
+            cursor = changes.encode_cursor(change)
+            for resource, ids in changes.objects_touched(change.id, self.resources).items():
+                results += [
+                    {"cursor": cursor, "resource": resource, **entry}
+                    for entry in changes.compare(self.resources[resource], ids, change)
+                ]
+        last = changes.encode_cursor(change_sets[-1]) if change_sets else since
+        url = reverse("changes", request=request)
+        return Response(
+            {
+                "cursor": last,
+                "next": f"{url}?since={last}&limit={raw_limit}" if change_sets else None,
+                "results": results,
+            }
+        )
 
 
 def exception_handler(exc, context):

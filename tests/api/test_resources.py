@@ -1,7 +1,10 @@
 """Every REST resource meets the same contract; each class below states its resource and
 sample data, and the contract's tests run for each alike."""
 
+import csv
 import datetime
+import io
+import json
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -132,6 +135,39 @@ class ResourceContract:
         body = get(api, self.url(), as_of="2000-01-01")
         assert body["count"] == 0
         get(api, self.url(self.sample_id()), 404, as_of="2000-01-01")
+
+    def test_history_starts_with_the_creation(self, api):
+        body = get(api, self.url(self.sample_id()) + "history/")
+        first = body["revisions"][0]
+        assert first["action"] == "created"
+        assert first["reason"].startswith("Load ")
+        detail = get(api, self.url(self.sample_id()))
+        assert first["data"] == {k: v for k, v in detail.items() if k in first["data"]}
+        assert "id" in get(api, self.url(987654321) + "history/", 404)
+
+    def test_csv_has_one_row_per_item_and_fixed_columns(self, api):
+        response = api.get(self.url(), {"format": "csv", "page_size": 1000})
+        assert response["Content-Type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+        assert len(rows) == get(api, self.url())["count"]
+        assert next(iter(rows[0])) == "id"
+        assert self.sample in {row[self.key] for row in rows}
+
+    def test_conditional_get(self, api):
+        first = api.get(self.url(), {"page_size": 5})
+        assert first["ETag"]
+        assert first["Last-Modified"]
+        again = api.get(self.url(), {"page_size": 5}, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304
+        assert (
+            api.get(self.url(), {"page_size": 6}, HTTP_IF_NONE_MATCH=first["ETag"]).status_code
+            == 200
+        )
+        detail = api.get(self.url(self.sample_id()))
+        assert (
+            api.get(self.url(self.sample_id()), HTTP_IF_NONE_MATCH=detail["ETag"]).status_code
+            == 304
+        )
 
     def test_as_of_now_equals_live(self, api):
         now = timezone.now().isoformat()
@@ -414,3 +450,147 @@ def test_date_bounds_of_open_intervals_are_null(api):
     assert open_start
     assert all(e["date"]["lower"] is None for e in open_start)
     assert isinstance(datetime.date.fromisoformat(open_start[0]["date"]["upper"]), datetime.date)
+
+
+def test_an_edit_changes_the_etag_even_within_the_same_second(api):
+    url = "/api/v1/actors/"
+    first = api.get(url)["ETag"]
+    actor = Actor.objects.get(slug="cpa")
+    services.update(
+        actor,
+        user=loader_user(),
+        reason="test",
+        expected_version=actor.version,
+        description="A militia led by figures from the Kel Razzaf Tuareg.",
+    )
+    response = api.get(url, HTTP_IF_NONE_MATCH=first)
+    assert response.status_code == 200
+    assert response["ETag"] != first
+
+
+def test_history_shows_changed_fields_and_citations(api):
+    tie = Affiliation.objects.get(slug="iyad-ag-ghali--leader-of--jnim")
+    services.update(
+        tie,
+        user=loader_user(),
+        reason="correct the title",
+        expected_version=tie.version,
+        role_title="leader",
+    )
+    citation = tie.citations.first()
+    services.update(
+        citation,
+        user=loader_user(),
+        reason="fix locator note",
+        expected_version=citation.version,
+        note="checked",
+    )
+    revisions = get(api, f"/api/v1/affiliations/{tie.pk}/history/")["revisions"]
+    title_change, citation_change = revisions[-2:]
+    assert title_change["reason"] == "correct the title"
+    assert title_change["changes"]["role_title"] == {"old": "", "new": "leader"}
+    assert citation_change["changes"]["citations"]["changed"][0]["changes"]["note"] == {
+        "old": "",
+        "new": "checked",
+    }
+
+
+def test_history_never_shows_draft_states(api):
+    actor = Actor.objects.get(slug="cpa")
+    user = loader_user()
+    actor = services.withdraw(actor, user=user, reason="hold", expected_version=actor.version)
+    actor = services.update(
+        actor,
+        user=user,
+        reason="DRAFT-ONLY edit",
+        expected_version=actor.version,
+        description="DRAFT-MARKER",
+    )
+    actor = services.update(
+        actor, user=user, reason="back", expected_version=actor.version, description="Militia."
+    )
+    services.publish(actor, user=user, reason="republish", expected_version=actor.version)
+    body = api.get(f"/api/v1/actors/{actor.pk}/history/").content.decode()
+    assert "DRAFT-MARKER" not in body
+    assert "DRAFT-ONLY edit" not in body
+    # The withdrawn spell is a removal; what was edited meanwhile never shows.
+    assert [r["action"] for r in json.loads(body)["revisions"]] == ["created", "removed", "created"]
+
+
+def test_geojson_for_events_and_places(api):
+    body = json.loads(api.get("/api/v1/places/", {"format": "geojson", "page_size": 1000}).content)
+    assert body["type"] == "FeatureCollection"
+    assert body["count"] == len(body["features"])
+    feature = body["features"][0]
+    assert feature["type"] == "Feature"
+    assert "geometry" in feature
+    event = json.loads(api.get("/api/v1/events/", {"format": "geojson"}).content)
+    assert event["features"][0]["properties"]["title"]
+    assert "format" in get(api, "/api/v1/actors/", 404, format="geojson")
+
+
+def test_export_streams_every_public_object_as_json_lines(api):
+    response = api.get("/api/v1/export/")
+    assert response.streaming
+    assert response["Content-Type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in b"".join(response.streaming_content).splitlines()]
+    counts = {}
+    for line in lines:
+        counts[line["resource"]] = counts.get(line["resource"], 0) + 1
+    for resource in ("actors", "affiliations", "events", "places", "sources"):
+        assert counts[resource] == get(api, f"/api/v1/{resource}/")["count"]
+    only = api.get("/api/v1/export/", {"resource": "events", "as_of": "2000-01-01"})
+    assert b"".join(only.streaming_content) == b""
+    assert "resource" in get(api, "/api/v1/export/", 400, resource="robots")
+
+
+def test_export_reads_in_fixed_size_chunks(api, monkeypatch):
+    """Memory does not grow with the dataset: rows are read a chunk at a time."""
+    from sahel.api import views
+
+    monkeypatch.setattr(views, "EXPORT_CHUNK", 7)
+    with CaptureQueriesContext(connection) as queries:
+        lines = b"".join(api.get("/api/v1/export/", {"resource": "actors"}).streaming_content)
+    actors = len(lines.splitlines())
+    pages = [q for q in queries.captured_queries if "LIMIT 7" in q["sql"]]
+    assert len(pages) == actors // 7 + 1
+
+
+def test_change_feed_is_resumable_and_shows_removals(api, monkeypatch):
+    from sahel.api import changes
+
+    monkeypatch.setattr(changes, "FEED_LAG", datetime.timedelta(0))
+    everything = get(api, "/api/v1/changes/", limit=1000)
+    created = {(e["resource"], e["id"]) for e in everything["results"] if e["action"] == "created"}
+    assert ("actors", Actor.objects.get(slug="jnim").pk) in created
+    # Resume from the cursor: nothing new, then one withdrawal shows as a removal ...
+    assert get(api, "/api/v1/changes/", since=everything["cursor"])["results"] == []
+    actor = Actor.objects.get(slug="cpa")
+    services.withdraw(
+        actor, user=loader_user(), reason="test withdrawal", expected_version=actor.version
+    )
+    new = get(api, "/api/v1/changes/", since=everything["cursor"])["results"]
+    removed = {(e["resource"], e["id"]) for e in new if e["action"] == "removed"}
+    assert ("actors", actor.pk) in removed
+    # ... of the actor and of the ties that were public only through it, without content.
+    cpa_ties = Affiliation.objects.filter(subject=actor) | Affiliation.objects.filter(object=actor)
+    assert {("affiliations", t.pk) for t in cpa_ties} <= removed
+    assert all("data" not in e for e in new if e["action"] == "removed")
+    # Paging by change set: one at a time reaches the same entries.
+    cursor, paged = None, []
+    while True:
+        page = get(api, "/api/v1/changes/", limit=1, **({"since": cursor} if cursor else {}))
+        if not page["results"] and page["next"] is None:
+            break
+        paged += page["results"]
+        cursor = page["cursor"]
+    whole = get(api, "/api/v1/changes/", limit=1000)["results"]
+    assert [(e["resource"], e["id"], e["action"]) for e in paged] == [
+        (e["resource"], e["id"], e["action"]) for e in whole
+    ]
+    # The withdrawn actor's content is gone from the whole feed, past entries included.
+    assert not [
+        e
+        for e in whole
+        if e["resource"] == "actors" and e["id"] == actor.pk and e["action"] != "removed"
+    ]
