@@ -79,3 +79,31 @@ def resolve_public(model, value: str, param: str, *, as_of=None):
     if found is None:
         raise ValidationError({param: f"No {model._meta.verbose_name} {value!r}."})
     return found
+
+
+class PublicObjectFilter(django_filters.CharFilter):
+    """Rows whose `lookups` (ids) point at public objects named by id or slug.
+
+    `many`: a comma-separated list; `inside`: a place and every place within it. An
+    unknown or hidden name is the same 400, naming the parameter.
+    """
+
+    def __init__(self, model, *, lookups: tuple[str, ...], many=False, inside=False, **kwargs):
+        # Not `self.model`: django-filter sets that to the queryset's (historical) model.
+        self.target, self.lookups, self.many, self.inside = model, lookups, many, inside
+        super().__init__(**kwargs)
+
+    def filter(self, queryset, value):
+        if value in (None, ""):
+            return queryset
+        as_of = self.parent.as_of
+        names = [n.strip() for n in value.split(",") if n.strip()] if self.many else [value]
+        ids = [resolve_public(self.target, name, self.field_name, as_of=as_of) for name in names]
+        if self.inside:
+            ids = [
+                inner for pk in ids for inner in selectors.place_with_descendants(pk, as_of=as_of)
+            ]
+        condition = Q()
+        for lookup in self.lookups:
+            condition |= Q(**{f"{lookup}__in": ids})
+        return queryset.filter(condition)

@@ -63,7 +63,7 @@ class Pagination(PageNumberPagination):
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
-        if raw in (None, ""):
+        if raw is None:
             return self.page_size
         if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
             raise exceptions.ValidationError(

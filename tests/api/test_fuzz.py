@@ -12,7 +12,8 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", applicati
 
 
 @schema.parametrize()
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomized: CI runs the same examples every time (a red run can be replayed).
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case, api):
     # Every check but "schema-valid data is accepted": a cursor is opaque and a slug must
     # name a public object, which no schema can say; those get a 400 naming the parameter.
