@@ -226,10 +226,8 @@ def _ids_ever(model, condition: Q) -> set:
     return set(_history_rows(model, condition).values_list("id", flat=True))
 
 
-def change_sets_after(cursor: tuple | None, limit: int) -> list[ChangeSetInfo]:
-    """Committed change sets in commit order after `cursor` ((time, id)), old enough to be
-    final (see FEED_LAG)."""
-    horizon = timezone.now() - FEED_LAG
+def change_sets_after(cursor: tuple | None, limit: int, horizon) -> list[ChangeSetInfo]:
+    """Committed change sets in commit order after `cursor` ((time, id)), up to `horizon`."""
     queries = []
     for model in tracked_models():
         rows = _history_rows(model, Q(history_date__lte=horizon, change_set__isnull=False))
@@ -245,8 +243,43 @@ def change_sets_after(cursor: tuple | None, limit: int) -> list[ChangeSetInfo]:
     return _change_set_info(ids)
 
 
-def encode_cursor(change: ChangeSetInfo) -> str:
-    raw = f"{change.time.isoformat()}|{change.id}".encode()
+END_OF_FEED = uuid.UUID(int=(1 << 128) - 1)  # sorts after every change set of an instant
+
+
+def feed_page(cursor, limit: int, resources: dict) -> tuple[list[dict], tuple, bool]:
+    """Entries of up to `limit` change sets that changed public data, after `cursor`.
+
+    Change sets without public effect (draft edits) are passed over, and no cursor ever
+    names one: the page ends on the last public change set, or, when the feed is
+    exhausted, on the horizon instant itself. Returns (entries, next cursor, exhausted).
+    """
+    horizon = timezone.now() - FEED_LAG
+    entries, public_sets, scanned = [], 0, cursor
+    last_public = None
+    while public_sets < limit:
+        batch = change_sets_after(scanned, limit, horizon)
+        if not batch:
+            return entries, (horizon, END_OF_FEED), True
+        for change in batch:
+            scanned = (change.time, change.id)
+            found = [
+                {"cursor": encode_cursor(change), "resource": resource, **entry}
+                for resource, ids in objects_touched(change.id, resources).items()
+                for entry in compare(resources[resource], ids, change)
+            ]
+            if found:
+                entries += found
+                public_sets += 1
+                last_public = (change.time, change.id)
+                if public_sets == limit:
+                    break
+    return entries, last_public, False
+
+
+def encode_cursor(change) -> str:
+    """`change`: a ChangeSetInfo or a (time, id) pair."""
+    time, change_set = (change.time, change.id) if isinstance(change, ChangeSetInfo) else change
+    raw = f"{time.isoformat()}|{change_set}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 

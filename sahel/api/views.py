@@ -294,22 +294,14 @@ class ChangesView(ConditionalGetMixin, APIView):
                     ]
                 }
             )
-        change_sets = changes.change_sets_after(cursor, int(raw_limit))
-        results = []
-        for change in change_sets:
-            cursor = changes.encode_cursor(change)
-            for resource, ids in changes.objects_touched(change.id, self.resources).items():
-                results += [
-                    {"cursor": cursor, "resource": resource, **entry}
-                    for entry in changes.compare(self.resources[resource], ids, change)
-                ]
-        last = changes.encode_cursor(change_sets[-1]) if change_sets else since
+        entries, next_cursor, exhausted = changes.feed_page(cursor, int(raw_limit), self.resources)
+        encoded = changes.encode_cursor(next_cursor)
         url = reverse("changes", request=request)
         return Response(
             {
-                "cursor": last,
-                "next": f"{url}?since={last}&limit={raw_limit}" if change_sets else None,
-                "results": results,
+                "cursor": encoded,
+                "next": None if exhausted else f"{url}?since={encoded}&limit={raw_limit}",
+                "results": entries,
             }
         )
 

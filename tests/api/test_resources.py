@@ -159,13 +159,14 @@ class ResourceContract:
     def test_conditional_get(self, api):
         first = api.get(self.url(), {"page_size": 5})
         assert first["ETag"]
-        assert first["Last-Modified"]
+        assert "Last-Modified" not in first  # a history date would time hidden edits
         again = api.get(self.url(), {"page_size": 5}, HTTP_IF_NONE_MATCH=first["ETag"])
         assert again.status_code == 304
-        assert (
-            api.get(self.url(), {"page_size": 6}, HTTP_IF_NONE_MATCH=first["ETag"]).status_code
-            == 200
+        # A different answer (here: the empty past) has a different ETag.
+        other = api.get(
+            self.url(), {"page_size": 5, "as_of": "2000-01-01"}, HTTP_IF_NONE_MATCH=first["ETag"]
         )
+        assert other.status_code == 200
         detail = api.get(self.url(self.sample_id()))
         assert (
             api.get(self.url(self.sample_id()), HTTP_IF_NONE_MATCH=detail["ETag"]).status_code
