@@ -8,7 +8,9 @@ from sahel.api.filters import PublicObjectFilter, ValidTimeFilterSet
 
 class ActorFilterSet(ValidTimeFilterSet):
     search = django_filters.CharFilter(
-        method="filter_search", help_text="Any name or spelling of the actor, ranked."
+        max_length=200,
+        method="filter_search",
+        help_text="Any name or spelling of the actor, ranked.",
     )
     kind = django_filters.MultipleChoiceFilter(choices=ActorKind.choices)
     subkind = django_filters.MultipleChoiceFilter(choices=ActorSubkind.choices)

@@ -5,7 +5,9 @@ from sahel.api.filters import PublicObjectFilter, ResourceFilterSet
 
 
 class PlaceFilterSet(ResourceFilterSet):
-    search = django_filters.CharFilter(method="filter_search", help_text="Part of the name.")
+    search = django_filters.CharFilter(
+        max_length=200, method="filter_search", help_text="Part of the name."
+    )
     kind = django_filters.MultipleChoiceFilter(choices=PlaceKind.choices)
     parent = PublicObjectFilter(Place, lookups=("parent_id",), help_text="Place id or slug.")
 

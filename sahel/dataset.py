@@ -24,7 +24,7 @@ from affiliations.models import Affiliation, AffiliationType
 from events.models import Event, EventType, Participation, ParticipationRole
 from places.models import Place
 from sahel import services
-from sahel.history import change_set
+from sahel.history import change_set, one_transaction
 from sources.models import Citation, Source
 
 LOADER_USERNAME = "dataset-loader"
@@ -92,7 +92,7 @@ class DatasetLoader:
             (self.fixtures_dir / "affiliations.yaml", self._load_affiliation, False),
             (self.fixtures_dir / "events.yaml", self._load_event, False),
         ]
-        with transaction.atomic():
+        with one_transaction():  # all files or none; each file its own change set
             for path, load_record, single in steps:
                 self._load_file(path, load_record, single)
             if self.problems:

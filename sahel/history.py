@@ -3,8 +3,9 @@
 Every write runs inside `change_set(user, reason)`: a database transaction plus a context
 that stamps each history row written in it with the acting user, the reason and a shared
 change-set id. Cascaded deletes, bulk writes and signal-driven history rows all pick the
-context up. Just before the transaction commits, every history row of the change set gets
-one timestamp, so `as_of` sees a change set whole or not at all.
+context up. When the change set closes (the end of its transaction, or of the enclosing
+`one_transaction()`), every history row of it gets one timestamp taken then, so `as_of`
+sees a change set whole or not at all, and the stamp precedes the commit by moments.
 
 Writes that would escape the history are refused with `UntrackedWriteError`:
 `save()`/`delete()` outside a change set (signals catch the paths that skip `save()`:
@@ -14,6 +15,7 @@ through the base manager Django uses for related objects. Bulk writes go through
 `bulk_create_with_history` / `bulk_update_with_history` below.
 """
 
+import datetime
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -75,6 +77,7 @@ class ChangeSet:
 
 _current: ContextVar[ChangeSet | None] = ContextVar("sahel_change_set", default=None)
 _bulk_write_allowed: ContextVar[bool] = ContextVar("sahel_bulk_write_allowed", default=False)
+_unstamped: ContextVar[list | None] = ContextVar("sahel_unstamped_change_sets", default=None)
 
 
 def current_change_set() -> ChangeSet | None:
@@ -106,14 +109,36 @@ def change_set(user, reason: str) -> Iterator[ChangeSet]:
     try:
         with transaction.atomic():
             yield current
-            _stamp_commit_time(current)
+            if (pending := _unstamped.get()) is not None:
+                pending.append(current)  # stamped when the shared transaction ends
+            else:
+                _stamp_commit_time(current)
     finally:
         _current.reset(token)
 
 
-def _stamp_commit_time(current: ChangeSet) -> None:
+@contextmanager
+def one_transaction() -> Iterator[None]:
+    """Several change sets (each with its own reason) committed together, as the dataset
+    loader does: they are stamped at the end, in the order they were opened, so that no
+    stamp is older than the commit by more than a moment."""
+    if _unstamped.get() is not None:
+        raise RuntimeError("one_transaction() cannot be nested.")
+    pending: list[ChangeSet] = []
+    token = _unstamped.set(pending)
+    try:
+        with transaction.atomic():
+            yield
+            base = timezone.now()
+            for order, current in enumerate(pending):
+                _stamp_commit_time(current, base + datetime.timedelta(microseconds=order))
+    finally:
+        _unstamped.reset(token)
+
+
+def _stamp_commit_time(current: ChangeSet, instant=None) -> None:
     """Give every history row of the change set one timestamp, taken as late as possible."""
-    instant = timezone.now()
+    instant = instant or timezone.now()
     for history_model in current.history_models:
         history_model._default_manager.filter(change_set=current.id).update(history_date=instant)
 

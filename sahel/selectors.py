@@ -156,6 +156,9 @@ def valid_during(
     return queryset
 
 
+MAX_SEARCH_WORDS = 12  # a name has fewer; more would only grow the SQL expression
+
+
 def matching_names(text: str, *, as_of: datetime.datetime | None = None) -> QuerySet:
     """Public names matching `text` (see sahel.names), annotated with `rank`:
     0 the whole name, 1 its beginning, 2 a part of it, 3 its words in another spelling."""
@@ -164,7 +167,7 @@ def matching_names(text: str, *, as_of: datetime.datetime | None = None) -> Quer
     key = normalize_name(text)
     if not key:
         return public(Name, as_of=as_of).none().annotate(rank=Value(0))
-    words = skeleton_words(text)
+    words = skeleton_words(text)[:MAX_SEARCH_WORDS]
     spelled = Q()
     for position, word in enumerate(words):
         last = position == len(words) - 1

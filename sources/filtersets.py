@@ -5,7 +5,9 @@ from sources.models import Reliability, Source, SourceKind
 
 
 class SourceFilterSet(ResourceFilterSet):
-    search = django_filters.CharFilter(field_name="title", lookup_expr="icontains")
+    search = django_filters.CharFilter(
+        field_name="title", lookup_expr="icontains", max_length=200, help_text="Part of the title."
+    )
     kind = django_filters.MultipleChoiceFilter(choices=SourceKind.choices)
     reliability = django_filters.MultipleChoiceFilter(choices=Reliability.choices)
 

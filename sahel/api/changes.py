@@ -97,12 +97,13 @@ def compare(projection, ids, change: ChangeSetInfo) -> list[dict]:
         old, new = before.get(pk), after.get(pk)
         entry = {"time": change.time.isoformat(), "reason": change.reason, "id": pk}
         if new is None and pk in was_public and not _public_at(projection, pk, change.time):
-            entries.append({**entry, "action": "removed"})
+            # No reason: it usually speaks of what is now hidden.
+            entries.append({"time": entry["time"], "id": pk, "action": "removed"})
             continue
         if old == new:
             continue
         if new is None:
-            entries.append({**entry, "action": "removed"})
+            entries.append({"time": entry["time"], "id": pk, "action": "removed"})
         elif old is None:
             entries.append({**entry, "action": "created", "data": new})
         else:
@@ -145,11 +146,16 @@ def _collect(projection, rows: Q, found: set) -> None:
     for child in projection.children.values():
         _collect(child.projection, Q(**{f"{child.fk}_id__in": ids}), found)
     if projection.cited:
-        from sources.models import Citation
+        from sources.models import Citation, Source
 
         content_type = ContentType.objects.get_for_model(projection.model)
         cites = _history_rows(Citation, Q(content_type_id=content_type.pk, object_id__in=ids))
         found.update(cites.values_list("change_set", flat=True))
+        # The cited sources' own changes show in the citations' source summaries.
+        source_ids = set(cites.values_list("source_id", flat=True))
+        found.update(
+            _history_rows(Source, Q(id__in=source_ids)).values_list("change_set", flat=True)
+        )
 
 
 def _change_set_info(ids) -> list[ChangeSetInfo]:

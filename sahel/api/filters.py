@@ -1,6 +1,8 @@
 """Filters shared by every resource. Each bad value becomes a form error keyed by the
 parameter's name, which the views return as a 400."""
 
+import re
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -64,7 +66,9 @@ class ValidTimeFilterSet(ClaimFilterSet):
 
 
 def slug_or_id(value: str) -> Q:
-    return Q(id=int(value)) if value.isdigit() else Q(slug=value)
+    if re.fullmatch(r"[0-9]{1,18}", value):
+        return Q(id=int(value))
+    return Q(slug=value)
 
 
 def resolve_public(model, value: str, param: str, *, as_of=None):

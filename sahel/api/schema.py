@@ -217,7 +217,7 @@ def document(viewset, *, geo: bool = False):
             "changes": {"type": "object", "additionalProperties": True},
             "data": item,
         },
-        "required": ["time", "reason", "id", "action"],
+        "required": ["time", "id", "action"],
     }
     return extend_schema_view(
         list=extend_schema(

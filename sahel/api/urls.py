@@ -19,7 +19,13 @@ RESOURCES = {
     "sources": SourceViewSet,
 }
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    # No format-suffix routes (actors.json): ?format= is the one way to pick a format.
+    include_format_suffixes = False
+
+
+router = Router()
 for name, viewset in RESOURCES.items():
     schema.document(viewset, geo=issubclass(viewset, GeoResourceViewSet))
     router.register(name, viewset, basename=name.removesuffix("s"))

@@ -6,8 +6,10 @@ whose JSON body names the parameter.
 """
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import F
 from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -28,6 +30,22 @@ from sahel.api.renderers import CSVRenderer, GeoJSONRenderer
 from sahel.api.schema import ProjectionSchema
 
 MAX_PAGE_SIZE = 1000
+_DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII digits only, within a bigint
+
+
+def parse_positive(
+    raw: str | None, param: str, *, high: int | None = None, not_found: bool = False
+) -> int:
+    """A whole number from 1 (to `high`) from a query or path, or an error naming `param`."""
+    if raw is not None and _DIGITS.fullmatch(raw):
+        value = int(raw)
+        if value >= 1 and (high is None or value <= high):
+            return value
+    bounds = f"from 1 to {high}" if high is not None else "from 1"
+    error = {param: [f"{raw!r}: give a whole number {bounds}."]}
+    raise exceptions.NotFound(error) if not_found else exceptions.ValidationError(error)
+
+
 COMMON_PARAMETERS = {"page", "page_size", "ordering", "as_of", "format"}
 
 
@@ -52,29 +70,30 @@ def parse_as_of(request) -> datetime.datetime | None:
             }
         )
     if timezone.is_naive(instant):
-        instant = timezone.make_aware(instant, datetime.UTC)
+        instant = instant.replace(tzinfo=datetime.UTC)
+    try:
+        instant = instant.astimezone(datetime.UTC)
+    except OverflowError:
+        raise exceptions.ValidationError({"as_of": [f"{raw!r} is out of range."]}) from None
+    if instant > timezone.now():
+        # The future is not reproducible: the answer would change as edits land.
+        raise exceptions.ValidationError({"as_of": [f"{raw!r} is in the future."]})
     return instant
 
 
 class Pagination(PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
-            raise exceptions.ValidationError(
-                {"page_size": [f"{raw!r}: give a whole number from 1 to {MAX_PAGE_SIZE}."]}
-            )
-        return int(raw)
+        return (
+            self.page_size if raw is None else parse_positive(raw, "page_size", high=MAX_PAGE_SIZE)
+        )
 
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param, "1")
-        if not raw.isdigit() or int(raw) < 1:
-            raise exceptions.ValidationError({"page": [f"{raw!r}: give a page number from 1."]})
+        parse_positive(raw, "page")
         try:
             return super().paginate_queryset(queryset, request, view)
         except exceptions.NotFound:
@@ -128,16 +147,8 @@ class ResourceViewSet(ConditionalGetMixin, viewsets.ViewSet):
         return paginator.get_paginated_response(self.projection.build_rows(list(rows), as_of=as_of))
 
     def retrieve(self, request, pk=None):
-        unknown = set(request.query_params) - {"as_of", "format"}
-        if unknown:
-            raise exceptions.ValidationError(
-                {
-                    name: ["Unknown parameter for a detail view (as_of is allowed)."]
-                    for name in sorted(unknown)
-                }
-            )
-        if not str(pk).isdigit():
-            raise exceptions.NotFound({"id": [f"{pk!r} is not an id (a positive whole number)."]})
+        _refuse_parameters_except(request, {"as_of", "format"})
+        pk = _parse_id(pk)
         as_of = parse_as_of(request)
         projection = self.detail_projection or self.projection
         rows = list(
@@ -192,14 +203,16 @@ class ResourceViewSet(ConditionalGetMixin, viewsets.ViewSet):
                         ]
                     }
                 )
-            columns += [f"-{c}" if descending else c for c in self.orderings[name]]
+            columns += [
+                F(c).desc(nulls_last=True) if descending else F(c).asc(nulls_last=True)
+                for c in self.orderings[name]
+            ]
+        # Unknown dates last on every database (SQLite and PostgreSQL disagree otherwise).
         return queryset.order_by(*columns, "id")
 
 
 def _parse_id(pk) -> int:
-    if not str(pk).isdigit():
-        raise exceptions.NotFound({"id": [f"{pk!r} is not an id (a positive whole number)."]})
-    return int(pk)
+    return parse_positive(str(pk), "id", not_found=True)
 
 
 def _refuse_parameters_except(request, allowed: set[str]) -> None:
@@ -286,14 +299,7 @@ class ChangesView(ConditionalGetMixin, APIView):
             except ValueError as exc:
                 raise exceptions.ValidationError({"since": [str(exc)]}) from None
         raw_limit = request.query_params.get("limit", "100")
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_PAGE_SIZE:
-            raise exceptions.ValidationError(
-                {
-                    "limit": [
-                        f"{raw_limit!r}: give a number of change sets from 1 to {MAX_PAGE_SIZE}."
-                    ]
-                }
-            )
+        parse_positive(raw_limit, "limit", high=MAX_PAGE_SIZE)
         entries, next_cursor, exhausted = changes.feed_page(cursor, int(raw_limit), self.resources)
         encoded = changes.encode_cursor(next_cursor)
         url = reverse("changes", request=request)

@@ -598,3 +598,72 @@ def test_change_feed_is_resumable_and_shows_removals(api, monkeypatch):
         for e in whole
         if e["resource"] == "actors" and e["id"] == actor.pk and e["action"] != "removed"
     ]
+
+
+@pytest.mark.parametrize(
+    ("path", "param"),
+    [
+        ("/api/v1/actors/?page=²", "page"),
+        ("/api/v1/actors/?page_size=²", "page_size"),
+        ("/api/v1/changes/?limit=²", "limit"),
+        ("/api/v1/actors/²/", "id"),
+        ("/api/v1/actors/٣٠/", "id"),
+        ("/api/v1/actors/²/history/", "id"),
+        ("/api/v1/actors/99999999999999999999999/", "id"),
+        ("/api/v1/affiliations/?actor=²", "actor"),
+        ("/api/v1/events/?parent=①", "parent"),
+        ("/api/v1/actors/?search=" + "abu " * 300, "search"),
+        ("/api/v1/actors/?as_of=0001-01-01T00:00:00%2B14:00", "as_of"),
+        ("/api/v1/actors/?as_of=9999-12-31T23:59:59-14:00", "as_of"),
+        ("/api/v1/export/?as_of=9999-12-31T23:59:59-14:00", "as_of"),
+    ],
+)
+def test_review_regressions_are_named_errors_not_500s(api, path, param):
+    """Inputs that once caused server errors (found in review)."""
+    response = api.get(path)
+    assert response.status_code in (400, 404), response.content
+    assert param in response.json()
+
+
+def test_no_format_suffix_routes(api):
+    assert api.get("/api/v1/actors.json").status_code == 404
+
+
+def test_actor_history_shows_changes_of_its_cited_source(api):
+    actor = Actor.objects.get(slug="cpa")
+    source = Source.objects.get()
+    services.update(
+        source,
+        user=loader_user(),
+        reason="add the real title",
+        expected_version=source.version,
+        title=source.title + " (rev.)",
+    )
+    last = get(api, f"/api/v1/actors/{actor.pk}/history/")["revisions"][-1]
+    assert last["reason"] == "add the real title"
+    changed = last["changes"]["citations"]["changed"][0]["changes"]["source"]
+    assert changed["new"]["title"].endswith("(rev.)")
+
+
+def test_removals_do_not_carry_the_reason(api, monkeypatch):
+    from sahel.api import changes
+
+    monkeypatch.setattr(changes, "FEED_LAG", datetime.timedelta(0))
+    cursor = get(api, "/api/v1/changes/", limit=1000)["cursor"]
+    actor = Actor.objects.get(slug="cpa")
+    services.withdraw(
+        actor,
+        user=loader_user(),
+        reason="SECRET-REASON about the actor",
+        expected_version=actor.version,
+    )
+    body = api.get("/api/v1/changes/", {"since": cursor}).content.decode()
+    assert "removed" in body
+    assert "SECRET-REASON" not in body
+
+
+def test_unknown_dates_sort_last_on_every_database(api):
+    results = get(api, "/api/v1/actors/", ordering="begin", page_size=1000)["results"]
+    begins = [r["begin"] for r in results]
+    assert begins[0] is not None
+    assert begins[-1] is None
