@@ -111,7 +111,7 @@ def change_set(user, reason: str) -> Iterator[ChangeSet]:
             yield current
             if (pending := _unstamped.get()) is not None:
                 pending.append(current)  # stamped when the shared transaction ends
-            else:
+            elif not transaction.get_rollback():
                 _stamp_commit_time(current)
     finally:
         _current.reset(token)
@@ -129,6 +129,8 @@ def one_transaction() -> Iterator[None]:
     try:
         with transaction.atomic():
             yield
+            if transaction.get_rollback():
+                return  # nothing will be committed, so nothing to stamp
             base = timezone.now()
             for order, current in enumerate(pending):
                 _stamp_commit_time(current, base + datetime.timedelta(microseconds=order))
