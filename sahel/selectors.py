@@ -21,7 +21,6 @@ import datetime
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from sahel.models import (
@@ -105,16 +104,6 @@ def _public_relation(model, name: str, as_of, ignore_later_withdrawals: bool = F
         field.related_model, as_of=as_of, ignore_later_withdrawals=ignore_later_withdrawals
     )
     return Q(**{f"{field.attname}__in": related.values("id")})
-
-
-def related_if_public(obj: models.Model, field_name: str, *, as_of=None):
-    """For an optional link of a public object (an event's parent): the linked object when
-    the public may see it, else None. Works for live and historical rows alike."""
-    field = obj._meta.get_field(field_name)
-    target_id = getattr(obj, field.attname)
-    if target_id is None:
-        return None
-    return public(field.related_model, as_of=as_of).filter(id=target_id).first()
 
 
 def public_citations(

@@ -85,18 +85,13 @@ def compare(projection, ids, change: ChangeSetInfo) -> list[dict]:
     after = snapshots(projection, ids, change.time)
     # Claims withdrawn since are hidden from past snapshots; that they were public just
     # before (and so were removed) is still told, without their content.
-    was_public = set(
-        selectors.public(
-            projection.model, as_of=change.time - BEFORE, ignore_later_withdrawals=True
-        )
-        .filter(id__in=list(ids))
-        .values_list("id", flat=True)
-    )
+    was_public = _public_ids(projection, ids, change.time - BEFORE)
+    is_public = _public_ids(projection, ids, change.time)
     entries = []
     for pk in sorted(ids):
         old, new = before.get(pk), after.get(pk)
         entry = {"time": change.time.isoformat(), "reason": change.reason, "id": pk}
-        if new is None and pk in was_public and not _public_at(projection, pk, change.time):
+        if new is None and pk in was_public and pk not in is_public:
             # No reason: it usually speaks of what is now hidden.
             entries.append({"time": entry["time"], "id": pk, "action": "removed"})
             continue
@@ -111,11 +106,11 @@ def compare(projection, ids, change: ChangeSetInfo) -> list[dict]:
     return entries
 
 
-def _public_at(projection, pk, instant) -> bool:
-    return (
+def _public_ids(projection, ids, instant) -> set:
+    return set(
         selectors.public(projection.model, as_of=instant, ignore_later_withdrawals=True)
-        .filter(id=pk)
-        .exists()
+        .filter(id__in=list(ids))
+        .values_list("id", flat=True)
     )
 
 

@@ -93,6 +93,8 @@ class PublicObjectFilter(django_filters.CharFilter):
     """
 
     def __init__(self, model, *, lookups: tuple[str, ...], many=False, inside=False, **kwargs):
+        if inside and model._meta.label != "places.Place":
+            raise TypeError("inside=True is for places only.")
         # Not `self.model`: django-filter sets that to the queryset's (historical) model.
         self.target, self.lookups, self.many, self.inside = model, lookups, many, inside
         super().__init__(**kwargs)

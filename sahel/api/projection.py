@@ -14,8 +14,6 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
-
 from sahel import selectors
 
 
@@ -73,12 +71,6 @@ class Projection:
         if cls.cited:
             columns.append("citations")
         return columns
-
-    @classmethod
-    def build(cls, queryset: QuerySet, *, as_of=None) -> list[dict]:
-        """Project the rows of `queryset` (already filtered, ordered and paginated)."""
-        rows = list(queryset.values(*cls.columns()))
-        return cls.build_rows(rows, as_of=as_of)
 
     @classmethod
     def build_rows(cls, rows: list[dict], *, as_of=None) -> list[dict]:

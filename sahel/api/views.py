@@ -9,7 +9,9 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection, models
 from django.db.models import F
+from django.db.models.functions import Collate, Lower
 from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -203,12 +205,22 @@ class ResourceViewSet(ConditionalGetMixin, viewsets.ViewSet):
                         ]
                     }
                 )
-            columns += [
-                F(c).desc(nulls_last=True) if descending else F(c).asc(nulls_last=True)
-                for c in self.orderings[name]
-            ]
+            for column in self.orderings[name]:
+                value = _sort_value(self.model, column)
+                columns.append(
+                    value.desc(nulls_last=True) if descending else value.asc(nulls_last=True)
+                )
         # Unknown dates last on every database (SQLite and PostgreSQL disagree otherwise).
         return queryset.order_by(*columns, "id")
+
+
+def _sort_value(model, column: str):
+    """Text sorts by its lowercase in code-point order, the same on every database
+    (SQLite compares case-sensitively, PostgreSQL by its locale otherwise)."""
+    if isinstance(model._meta.get_field(column), models.CharField | models.TextField):
+        collation = "C" if connection.vendor == "postgresql" else "BINARY"
+        return Collate(Lower(column), collation)
+    return F(column)
 
 
 def _parse_id(pk) -> int:
