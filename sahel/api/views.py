@@ -183,35 +183,46 @@ class ResourceViewSet(ConditionalGetMixin, viewsets.ViewSet):
             )
 
     def _order(self, queryset, request):
-        raw = request.query_params.get("ordering")
-        if raw == "":
+        return order_by_param(
+            queryset,
+            self.model,
+            self.orderings,
+            request.query_params.get("ordering"),
+            default=self.default_ordering,
+        )
+
+
+def order_by_param(queryset, model, orderings: dict, raw: str | None, *, default: str):
+    """Order by `raw` ("name,-begin": public names of `orderings`, - to reverse), or by
+    `default`, or best search match first when searching. Shared by REST and GraphQL."""
+    if raw == "":
+        raise exceptions.ValidationError(
+            {"ordering": [f"Empty: order by one of {', '.join(sorted(orderings))}."]}
+        )
+    if raw is None:
+        if "search_rank" in queryset.query.annotations:
+            return queryset  # best match first
+        raw = default
+    columns = []
+    for term in raw.split(","):
+        descending = term.startswith("-")
+        name = term.lstrip("-")
+        if name not in orderings:
             raise exceptions.ValidationError(
-                {"ordering": [f"Empty: order by one of {', '.join(sorted(self.orderings))}."]}
+                {
+                    "ordering": [
+                        f"{term!r}: order by one of "
+                        f"{', '.join(sorted(orderings))} (prefix - to reverse)."
+                    ]
+                }
             )
-        if raw is None:
-            if "search_rank" in queryset.query.annotations:
-                return queryset  # best match first
-            raw = self.default_ordering
-        columns = []
-        for term in raw.split(","):
-            descending = term.startswith("-")
-            name = term.lstrip("-")
-            if name not in self.orderings:
-                raise exceptions.ValidationError(
-                    {
-                        "ordering": [
-                            f"{term!r}: order by one of "
-                            f"{', '.join(sorted(self.orderings))} (prefix - to reverse)."
-                        ]
-                    }
-                )
-            for column in self.orderings[name]:
-                value = _sort_value(self.model, column)
-                columns.append(
-                    value.desc(nulls_last=True) if descending else value.asc(nulls_last=True)
-                )
-        # Unknown dates last on every database (SQLite and PostgreSQL disagree otherwise).
-        return queryset.order_by(*columns, "id")
+        for column in orderings[name]:
+            value = _sort_value(model, column)
+            columns.append(
+                value.desc(nulls_last=True) if descending else value.asc(nulls_last=True)
+            )
+    # Unknown dates last on every database (SQLite and PostgreSQL disagree otherwise).
+    return queryset.order_by(*columns, "id")
 
 
 def _sort_value(model, column: str):
