@@ -54,8 +54,11 @@ COMMON_PARAMETERS = {"page", "page_size", "ordering", "as_of", "format"}
 def parse_as_of(request) -> datetime.datetime | None:
     """`as_of`: an ISO 8601 instant (2025-03-01T12:00:00Z) or a date (its start, UTC)."""
     raw = request.query_params.get("as_of")
-    if raw is None:
-        return None
+    return None if raw is None else parse_instant(raw)
+
+
+def parse_instant(raw: str) -> datetime.datetime:
+    """An `as_of` value (REST `as_of`, GraphQL `asOf`): a past instant, in UTC."""
     try:
         instant = parse_datetime(raw)
         if instant is None and (day := parse_date(raw)) is not None:
