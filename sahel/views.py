@@ -23,6 +23,8 @@ def index(request):
             "description": "Curated, sourced, fully versioned actors of the conflict in Mali "
             "and the Sahel.",
             "links": {
+                "api": request.build_absolute_uri("/api/v1/"),
+                "graphql": request.build_absolute_uri("/graphql/"),
                 "admin": request.build_absolute_uri("/admin/"),
                 "health": request.build_absolute_uri("/healthz/"),
             },

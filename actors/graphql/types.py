@@ -1,0 +1,133 @@
+from typing import Annotated
+
+import strawberry
+
+from actors.api.projections import IdentifierProjection, NameProjection
+from sahel.graphql.reading import bad_argument, parse_valid_at, reference
+from sahel.graphql.types import Claim, FuzzyDate
+
+Affiliation = Annotated["Affiliation", strawberry.lazy("affiliations.graphql.types")]
+Participation = Annotated["Participation", strawberry.lazy("events.graphql.types")]
+Place = Annotated["Place", strawberry.lazy("places.graphql.types")]
+
+
+@strawberry.type(description="A name an actor is known by, in one spelling.")
+class Name(Claim):
+    id: strawberry.ID
+    name: str
+    kind: str = strawberry.field(description="official, acronym, kunya, nisba, nom de guerre ...")
+    language: str
+    script: str
+
+
+@strawberry.type(description="The actor in another dataset (Wikidata, ACLED, UCDP ...).")
+class Identifier:
+    id: strawberry.ID
+    scheme: str
+    value: str
+    confidence: str
+    note: str
+
+
+@strawberry.type(
+    description="A person, organization, ethnic group, state or armed force of the conflict."
+)
+class Actor(Claim):
+    id: strawberry.ID
+    slug: str
+    name: str
+    kind: str
+    subkind: str
+    description: str
+    begin: FuzzyDate | None = strawberry.field(description="Birth or founding.")
+    end: FuzzyDate | None = strawberry.field(description="Death or dissolution.")
+
+    @strawberry.field(description="The country or area it belongs to or acts in.")
+    def area(self) -> Place | None:
+        from places.api.projections import PlaceProjection
+
+        return reference(self, "area", PlaceProjection)
+
+    @strawberry.field(description="Every public name of the actor.")
+    def names(self) -> list[Name]:
+        return self.batch.children("names", NameProjection).get(self.id, [])
+
+    @strawberry.field
+    def identifiers(self) -> list[Identifier]:
+        return self.batch.children("identifiers", IdentifierProjection).get(self.id, [])
+
+    @strawberry.field(
+        description="Ties where this actor is the subject (it leads, is a member of ...)."
+    )
+    def affiliations_as_subject(
+        self,
+        valid_at: str | None = None,
+        types: list[str] | None = None,
+    ) -> list[Affiliation]:
+        return _affiliations(self, "subject", valid_at, types)
+
+    @strawberry.field(
+        description="Ties where this actor is the object (it is led by, has as member ...)."
+    )
+    def affiliations_as_object(
+        self,
+        valid_at: str | None = None,
+        types: list[str] | None = None,
+    ) -> list[Affiliation]:
+        return _affiliations(self, "object", valid_at, types)
+
+    @strawberry.field(
+        description="Its parts in events (perpetrator, target, subject ...), by date."
+    )
+    def participations(self, valid_at: str | None = None) -> list[Participation]:
+        from events.api.projections import ParticipationProjection
+        from events.models import Event
+        from sahel import selectors
+
+        bounds = parse_valid_at(valid_at)
+        batch = self.batch
+
+        def narrow(queryset):
+            if bounds is None:
+                return queryset
+            events = selectors.valid_during(
+                selectors.public(Event, as_of=batch.as_of), Event, bounds.lower, bounds.upper
+            )
+            return queryset.filter(event_id__in=events.values("id"))
+
+        key = ("participations", valid_at)
+        return batch.related(key, ParticipationProjection, "actor", narrow, keep=("event_id",)).get(
+            self.id, []
+        )
+
+
+def _affiliations(record, side: str, valid_at, types):
+    from affiliations.api.projections import AffiliationProjection
+    from affiliations.models import Affiliation as AffiliationModel
+    from affiliations.models import AffiliationType
+    from sahel import selectors
+
+    bounds = parse_valid_at(valid_at)
+    batch = record.batch
+
+    def narrow(queryset):
+        if bounds is not None:
+            queryset = selectors.valid_during(
+                queryset, AffiliationModel, bounds.lower, bounds.upper
+            )
+        if types is not None:
+            known = dict(
+                selectors.public(AffiliationType, as_of=batch.as_of)
+                .filter(slug__in=types)
+                .values_list("slug", "id")
+            )
+            if unknown := sorted(set(types) - set(known)):
+                raise bad_argument("types", f"unknown affiliation type(s) {unknown}.")
+            queryset = queryset.filter(type_id__in=known.values())
+        return queryset
+
+    key = (side, valid_at, tuple(sorted(types)) if types is not None else None)
+    ordering = ("start_lower", "id")
+    return batch.related(key, AffiliationProjection, side, narrow, ordering=ordering).get(
+        record.id, []
+    )

@@ -1,0 +1,107 @@
+"""`network`: the actors and ties around an actor, breadth first, one query per step."""
+
+from typing import Annotated
+
+import strawberry
+from django.db.models import Q
+
+from actors.api.projections import ActorProjection
+from actors.models import Actor as ActorModel
+from affiliations.api.projections import AffiliationProjection
+from affiliations.graphql.types import Affiliation
+from affiliations.models import Affiliation as AffiliationModel
+from affiliations.models import AffiliationType
+from sahel import selectors
+from sahel.api.filters import resolve_public
+from sahel.graphql.reading import (
+    VALIDATION_ERRORS,
+    Batch,
+    bad_argument,
+    budget,
+    input_errors,
+    parse_as_of,
+    parse_valid_at,
+)
+
+Actor = Annotated["Actor", strawberry.lazy("actors.graphql.types")]
+
+MAX_DEPTH = 3
+MAX_EDGES = 2000  # beyond this the network is cut at the last whole step
+
+
+@strawberry.type(description="Actors (nodes) and the ties between them (edges).")
+class Network:
+    root: Actor
+    depth: int = strawberry.field(description="How many ties away the network reaches.")
+    truncated: bool = strawberry.field(
+        description=f"True when more than {MAX_EDGES} ties were found and the last step was cut."
+    )
+    nodes: list[Actor]
+    edges: list[Affiliation]
+
+
+def network(
+    info: strawberry.Info,
+    actor: str,
+    depth: int = 1,
+    types: list[str] | None = None,
+    valid_at: str | None = None,
+    as_of: str | None = None,
+) -> Network:
+    """`actor`: id or slug. `types`: affiliation type slugs to follow (all by default).
+    `validAt`: only ties that may have held then (EDTF)."""
+    if not 1 <= depth <= MAX_DEPTH:
+        raise bad_argument("depth", f"{depth}: give a whole number from 1 to {MAX_DEPTH}.")
+    instant = parse_as_of(as_of)
+    bounds = parse_valid_at(valid_at)
+    try:
+        start = resolve_public(ActorModel, actor, "actor", as_of=instant)
+    except VALIDATION_ERRORS as exc:
+        raise input_errors(exc) from None
+
+    ties = selectors.public(AffiliationModel, as_of=instant)
+    if bounds is not None:
+        ties = selectors.valid_during(ties, AffiliationModel, bounds.lower, bounds.upper)
+    if types is not None:
+        known = dict(
+            selectors.public(AffiliationType, as_of=instant)
+            .filter(slug__in=types)
+            .values_list("slug", "id")
+        )
+        if unknown := sorted(set(types) - set(known)):
+            raise bad_argument("types", f"unknown affiliation type(s) {unknown}.")
+        ties = ties.filter(type_id__in=known.values())
+
+    reached, frontier, edges, truncated = {start}, {start}, set(), False
+    for _ in range(depth):
+        if not frontier:
+            break
+        found = list(
+            ties.filter(Q(subject_id__in=frontier) | Q(object_id__in=frontier))
+            .exclude(id__in=edges)
+            .order_by("id")
+            .values_list("id", "subject_id", "object_id")[: MAX_EDGES - len(edges) + 1]
+        )
+        if len(edges) + len(found) > MAX_EDGES:
+            truncated = True
+            break
+        edges |= {pk for pk, _, _ in found}
+        ends = {end for _, subject, obj in found for end in (subject, obj)}
+        frontier = ends - reached
+        reached |= ends
+
+    spend = budget(info)
+    nodes = Batch.read(
+        ActorProjection,
+        selectors.public(ActorModel, as_of=instant).filter(id__in=reached).order_by("name", "id"),
+        as_of=instant,
+        budget=spend,
+    ).records
+    links = Batch.read(
+        AffiliationProjection,
+        ties.filter(id__in=edges).order_by("start_lower", "id"),
+        as_of=instant,
+        budget=spend,
+    ).records
+    root = next(node for node in nodes if node.id == start)
+    return Network(root=root, depth=depth, truncated=truncated, nodes=nodes, edges=links)

@@ -1,0 +1,49 @@
+from typing import Annotated
+
+import strawberry
+
+from actors.api.projections import ActorProjection
+from sahel.graphql.reading import reference
+from sahel.graphql.types import Claim, FuzzyDate
+
+Actor = Annotated["Actor", strawberry.lazy("actors.graphql.types")]
+
+
+@strawberry.type(description="A kind of tie, read as: subject <label> object.")
+class AffiliationType:
+    id: strawberry.ID
+    slug: str
+    label: str = strawberry.field(description='e.g. "leader of"')
+    inverse_label: str = strawberry.field(description='The tie read from the object: "led by".')
+    symmetric: bool = strawberry.field(description="Reads the same both ways (allied with).")
+
+
+@strawberry.type(description="A typed, directed, dated tie between two actors.")
+class Affiliation(Claim):
+    id: strawberry.ID
+    slug: str
+    role_title: str = strawberry.field(description='e.g. "Saharan emir"')
+    start: FuzzyDate | None
+    end: FuzzyDate | None
+
+    @strawberry.field
+    def type(self) -> AffiliationType | None:
+        return self.item["type"] and _type(self.item["type"])
+
+    @strawberry.field(description="The actor the tie starts from (the leader, the member).")
+    def subject(self) -> Actor | None:
+        return reference(self, "subject", ActorProjection)
+
+    @strawberry.field(description="The actor the tie points to (the group led, joined).")
+    def object(self) -> Actor | None:
+        return reference(self, "object", ActorProjection)
+
+
+def _type(summary: dict) -> AffiliationType:
+    return AffiliationType(
+        id=summary["id"],
+        slug=summary["slug"],
+        label=summary["label"],
+        inverse_label=summary["inverse_label"],
+        symmetric=summary["symmetric"],
+    )

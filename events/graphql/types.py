@@ -1,0 +1,82 @@
+from typing import Annotated
+
+import strawberry
+
+from actors.api.projections import ActorProjection
+from events.api.projections import EventProjection, ParticipationProjection
+from places.api.projections import PlaceProjection
+from sahel.graphql.reading import reference
+from sahel.graphql.types import Claim, FuzzyDate
+
+Actor = Annotated["Actor", strawberry.lazy("actors.graphql.types")]
+Place = Annotated["Place", strawberry.lazy("places.graphql.types")]
+
+
+@strawberry.type(description="A kind of event, mapped to the nearest ACLED event type.")
+class EventType:
+    id: strawberry.ID
+    slug: str
+    label: str
+    acled_event_type: str
+    acled_sub_event_type: str
+
+
+@strawberry.type(description="A kind of part in an event: perpetrator, target, subject ...")
+class ParticipationRole:
+    id: strawberry.ID
+    slug: str
+    label: str
+
+
+@strawberry.type(description="Something that happened: an attack, a merger, an appointment ...")
+class Event(Claim):
+    id: strawberry.ID
+    slug: str
+    title: str
+    description: str
+    fatalities: int | None = strawberry.field(description="Where the sources state them.")
+    date: FuzzyDate | None
+
+    @strawberry.field
+    def type(self) -> EventType | None:
+        summary = self.item["type"]
+        return summary and EventType(**summary)
+
+    @strawberry.field
+    def place(self) -> Place | None:
+        return reference(self, "place", PlaceProjection)
+
+    @strawberry.field(description="The operation this event is part of.")
+    def parent(self) -> "Event | None":
+        return reference(self, "parent", EventProjection)
+
+    @strawberry.field(description="Events that are part of this one.")
+    def sub_events(self) -> list["Event"]:
+        return self.batch.related(
+            "sub_events", EventProjection, "parent", ordering=("date_lower", "id")
+        ).get(self.id, [])
+
+    @strawberry.field(description="The actors that took part, with their roles.")
+    def participants(self) -> list["Participation"]:
+        return self.batch.children("participants", ParticipationProjection, parent="event").get(
+            self.id, []
+        )
+
+
+@strawberry.type(description="An actor's part in an event.")
+class Participation(Claim):
+    id: strawberry.ID
+    note: str
+
+    @strawberry.field
+    def role(self) -> ParticipationRole | None:
+        summary = self.item["role"]
+        return summary and ParticipationRole(**summary)
+
+    @strawberry.field
+    def actor(self) -> Actor | None:
+        return reference(self, "actor", ActorProjection)
+
+    @strawberry.field
+    def event(self) -> Event | None:
+        return reference(self, "event", EventProjection)

@@ -1,0 +1,91 @@
+"""Abuse limits, applied to the query text before any resolver (and so any SQL) runs.
+
+Depth, aliases and tokens are strawberry's own validators; `ArgumentLimits` bounds the
+arguments that size the work (`first`, `depth`, `limit`), whether written in the query or
+passed as variables. Errors of our own making (`PublicError`, bad input and limits) and
+GraphQL's own syntax and validation errors are shown; any other error is masked.
+"""
+
+from collections.abc import Iterator
+
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    GraphQLError,
+    IntValueNode,
+    VariableNode,
+    visit,
+)
+from graphql.language import Visitor
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+
+from sahel.graphql.reading import MAX_PAGE_SIZE, PublicError
+
+MAX_QUERY_DEPTH = 10
+MAX_ALIASES = 20
+MAX_TOKENS = 2000
+ARGUMENT_BOUNDS = {"first": (1, MAX_PAGE_SIZE), "limit": (1, MAX_PAGE_SIZE), "depth": (1, 3)}
+
+
+class ArgumentLimits(SchemaExtension):
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is not None and not context.result:
+            problems = _out_of_bounds(context.graphql_document, context.variables or {})
+            if problems:
+                context.result = ExecutionResult(data=None, errors=problems)
+        yield
+
+
+def _out_of_bounds(document, variables: dict) -> list[GraphQLError]:
+    problems = []
+
+    class Check(Visitor):
+        def enter_field(self, node: FieldNode, *_):
+            for argument in node.arguments or ():
+                name = argument.name.value
+                if name not in ARGUMENT_BOUNDS:
+                    continue
+                low, high = ARGUMENT_BOUNDS[name]
+                value = argument.value
+                if isinstance(value, VariableNode):
+                    number = variables.get(value.name.value)
+                elif isinstance(value, IntValueNode):
+                    number = int(value.value)
+                else:
+                    continue  # null or a wrong type: GraphQL's own validation answers
+                if isinstance(number, int) and not low <= number <= high:
+                    problems.append(
+                        PublicError(
+                            f"Bad argument `{name}` of `{node.name.value}`: {number} is out "
+                            f"of bounds; give a whole number from {low} to {high}.",
+                            argument=name,
+                            code="QUERY_TOO_LARGE",
+                        )
+                    )
+
+    visit(document, Check())
+    return problems
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Mask errors raised by something other than our deliberate `PublicError`s (which
+    reach here with no original error, as do GraphQL's syntax and validation errors)."""
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+EXTENSIONS = [
+    # Factories and classes, not shared instances: each request gets its own.
+    lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+    lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+    lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+    ArgumentLimits,
+    lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal error."),
+]

@@ -1,0 +1,25 @@
+"""The GraphQL schema: each app's root fields, the change feed, and the limits."""
+
+import strawberry
+from django.conf import settings
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from actors.graphql.schema import Query as ActorQuery
+from affiliations.graphql.schema import Query as AffiliationQuery
+from events.graphql.schema import Query as EventQuery
+from places.graphql.schema import Query as PlaceQuery
+from sahel.graphql.changes import Query as ChangeQuery
+from sahel.graphql.limits import EXTENSIONS
+from sources.graphql.schema import Query as SourceQuery
+
+Query = merge_types(
+    "Query", (ActorQuery, AffiliationQuery, EventQuery, PlaceQuery, SourceQuery, ChangeQuery)
+)
+
+schema = strawberry.Schema(
+    query=Query,
+    extensions=EXTENSIONS,
+    # "Did you mean ...?" hints describe the schema to whoever probes it; off in production.
+    config=StrawberryConfig(disable_field_suggestions=not settings.DEBUG),
+)
