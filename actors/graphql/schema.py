@@ -2,7 +2,7 @@ import strawberry
 
 from actors.api.views import ActorViewSet
 from actors.graphql.types import Actor
-from sahel.graphql.reading import input_values, resource_object, resource_page
+from sahel.graphql.reading import bad_argument, input_values, resource_object, resource_page
 from sahel.graphql.types import Certainty, Connection
 
 
@@ -64,6 +64,8 @@ class Query:
         after: str | None = None,
         as_of: str | None = None,
     ) -> Connection[Actor]:
+        if not text.strip():
+            raise bad_argument("text", "empty: give a name, in any spelling.")
         return resource_page(
             info,
             ActorViewSet,
