@@ -402,12 +402,17 @@ NESTED = """query($first: Int!) { actors(first: $first) { totalCount nodes {
 EVENTS = """query($first: Int!) { events(first: $first) { nodes { title place { name }
   participants { role { label } actor { name } citations { source { title } } } } } }"""
 
-NETWORK_AND_SEARCH = """query($first: Int!) { search(text: "abu", first: $first) { nodes {
+SEARCH = """query($first: Int!) { search(text: "abu", first: $first) { nodes {
   name affiliationsAsObject { subject { name } } } } }"""
 
 
-@pytest.mark.parametrize("query", [NESTED, EVENTS, NETWORK_AND_SEARCH])
-def test_query_count_does_not_grow_with_items(gql, query):
+@pytest.mark.parametrize(
+    ("query", "pinned"),
+    # Pinned: a few queries per level of the query (rows, references, children, citations,
+    # sources), the same for 10 and 100 items. A change here is a change of the read path.
+    [(NESTED, 25), (EVENTS, 23), (SEARCH, 21)],
+)
+def test_query_count_does_not_grow_with_items(gql, query, pinned):
     _add_rows(120)
     counts = []
     for first in (10, 100):
@@ -416,8 +421,7 @@ def test_query_count_does_not_grow_with_items(gql, query):
         items = next(iter(body.values()))["nodes"]
         assert len(items) == first
         counts.append(len(queries))
-    assert counts[0] == counts[1], counts
-    assert counts[0] <= 60, counts  # pinned: about a dozen levels of a few queries
+    assert counts == [pinned, pinned]
 
 
 # -- limits, masking, transport --------------------------------------------------------------
