@@ -106,6 +106,63 @@ def _public_relation(model, name: str, as_of, ignore_later_withdrawals: bool = F
     return Q(**{f"{field.attname}__in": related.values("id")})
 
 
+def history_rows_maybe_public(model: type[TrackedModel]) -> QuerySet:
+    """History rows of `model` that may have been public just before or just after the
+    change set that wrote them. Any other row (a draft edited or deleted, a citation of an
+    object never published) changed nothing the public could see, so the history and the
+    change feed skip its change set in SQL, at no cost: their work does not grow with, and
+    cannot time, hidden editing.
+
+    A claim row qualifies when it or the row it follows (the object's state before) is
+    published; a row that needs other objects public (`visibility_requires`) qualifies
+    only when they were published at some time. Over-inclusive, never under-inclusive: the
+    rows kept are then compared as the public sees them."""
+    history = model.history.model
+    rows = history._default_manager.all()
+    if issubclass(model, ClaimModel):
+        previous = history._default_manager.filter(
+            Q(history_date__lt=OuterRef("history_date"))
+            | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id")),
+            id=OuterRef("id"),
+        ).order_by("-history_date", "-history_id")
+        rows = rows.alias(previous_status=Subquery(previous.values("status")[:1])).filter(
+            Q(status=PublicationStatus.PUBLISHED) | Q(previous_status=PublicationStatus.PUBLISHED)
+        )
+    for name in model.visibility_requires:
+        rows = rows.filter(_ever_public_relation(model, name))
+    return rows
+
+
+def _ever_published_ids(model: type[TrackedModel]) -> QuerySet | None:
+    """Ids of objects of `model` that were public at some time (a superset); None when
+    every object is (reference data)."""
+    if not issubclass(model, ClaimModel) and not model.visibility_requires:
+        return None
+    rows = model.history.model._default_manager.all()
+    if issubclass(model, ClaimModel):
+        rows = rows.filter(status=PublicationStatus.PUBLISHED)
+    for name in model.visibility_requires:
+        rows = rows.filter(_ever_public_relation(model, name))
+    return rows.values("id")
+
+
+def _ever_public_relation(model, name: str) -> Q:
+    field = model._meta.get_field(name)
+    if isinstance(field, GenericForeignKey):
+        condition = Q(pk__in=[])
+        for target in citable_models():
+            content_type = Q(
+                **{field.ct_field + "_id": ContentType.objects.get_for_model(target).pk}
+            )
+            ids = _ever_published_ids(target)
+            condition |= (
+                content_type if ids is None else content_type & Q(**{f"{field.fk_field}__in": ids})
+            )
+        return condition
+    ids = _ever_published_ids(field.related_model)
+    return Q() if ids is None else Q(**{f"{field.attname}__in": ids})
+
+
 def public_citations(
     model: type[CitableModel], ids, *, as_of: datetime.datetime | None = None
 ) -> QuerySet:

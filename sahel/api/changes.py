@@ -118,7 +118,10 @@ def _public_ids(projection, ids, instant) -> set:
 
 
 def _history_rows(model, condition: Q):
-    return model.history.model._default_manager.filter(condition)
+    """History rows selected by `condition` that may have changed what the public sees:
+    rows of hidden work (drafts, their citations ...) are left out in SQL, so neither the
+    history nor the feed spends anything on them."""
+    return selectors.history_rows_maybe_public(model).filter(condition)
 
 
 def change_sets_touching(projection: type[Projection], pk) -> list[ChangeSetInfo]:
