@@ -91,10 +91,11 @@ def get(url: str, headers=None):
         return exc.code, dict(exc.headers), exc.read()
 
 
-@pytest.mark.slow
-def test_entrypoint_serves_under_gunicorn_with_production_settings(tmp_path):
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
     """bin/docker-entrypoint exactly as the container runs it (migrate, load the dataset,
-    gunicorn), on a scratch SQLite file, then the container's own health check."""
+    gunicorn), on a scratch SQLite file; yields (base URL, environment, log file)."""
+    tmp_path = tmp_path_factory.mktemp("served")
     port = free_port()
     env = {
         **os.environ,
@@ -114,7 +115,8 @@ def test_entrypoint_serves_under_gunicorn_with_production_settings(tmp_path):
         timeout=120,
     )
     assert collect.returncode == 0, collect.stderr
-    log = (tmp_path / "server.log").open("w")
+    log_path = tmp_path / "server.log"
+    log = log_path.open("w")
     server = subprocess.Popen(
         ["bin/docker-entrypoint"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
@@ -122,38 +124,102 @@ def test_entrypoint_serves_under_gunicorn_with_production_settings(tmp_path):
     try:
         deadline = time.monotonic() + 180
         while True:
-            assert server.poll() is None, (tmp_path / "server.log").read_text()
+            assert server.poll() is None, log_path.read_text()
             try:
                 status, _, body = get(f"{base}/healthz/")
                 if status == 200:
                     break
             except OSError:
                 pass
-            assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+            assert time.monotonic() < deadline, log_path.read_text()
             time.sleep(0.5)
         assert json.loads(body) == {"status": "ok"}
-
-        health = subprocess.run([sys.executable, "bin/healthcheck"], cwd=ROOT, env=env, timeout=30)
-        assert health.returncode == 0
-
-        # Production protections are on: plain HTTP is redirected to HTTPS ...
-        status, headers, _ = get(f"{base}/admin/login/")
-        assert status == 301
-        assert headers["Location"].startswith("https://")
-        # ... and behind the TLS proxy the admin and its static files are served.
-        status, headers, page = get(f"{base}/admin/login/", {"X-Forwarded-Proto": "https"})
-        assert status == 200
-        assert "max-age=31536000" in headers["Strict-Transport-Security"]
-        css = next(
-            part.split('"')[0]
-            for part in page.decode().split('href="')[1:]
-            if part.split('"')[0].endswith(".css")
-        )
-        assert get(f"{base}{css}", {"X-Forwarded-Proto": "https"})[0] == 200
-        # An unknown host is refused, not served.
-        assert get(f"{base}/healthz/", {"Host": "evil.example"})[0] == 400
-        # The dataset was loaded by the entrypoint.
-        assert "Dataset loaded" in (tmp_path / "server.log").read_text()
+        yield base, env, log_path
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
+
+
+@pytest.mark.slow
+def test_entrypoint_serves_under_gunicorn_with_production_settings(served):
+    """The container's own health check, the production protections, the dataset."""
+    base, env, log_path = served
+    health = subprocess.run([sys.executable, "bin/healthcheck"], cwd=ROOT, env=env, timeout=30)
+    assert health.returncode == 0
+
+    # Production protections are on: plain HTTP is redirected to HTTPS ...
+    status, headers, _ = get(f"{base}/admin/login/")
+    assert status == 301
+    assert headers["Location"].startswith("https://")
+    # ... and behind the TLS proxy the admin and its static files are served.
+    status, headers, page = get(f"{base}/admin/login/", {"X-Forwarded-Proto": "https"})
+    assert status == 200
+    assert "max-age=31536000" in headers["Strict-Transport-Security"]
+    css = next(
+        part.split('"')[0]
+        for part in page.decode().split('href="')[1:]
+        if part.split('"')[0].endswith(".css")
+    )
+    assert get(f"{base}{css}", {"X-Forwarded-Proto": "https"})[0] == 200
+    # An unknown host is refused, not served.
+    assert get(f"{base}/healthz/", {"Host": "evil.example"})[0] == 400
+    # The dataset was loaded by the entrypoint.
+    assert "Dataset loaded" in log_path.read_text()
+
+
+@pytest.mark.slow
+def test_graphql_over_http_with_a_third_party_client(served):
+    """The real server process, queried over HTTP by `gql` (a GraphQL client that knows
+    nothing of this project), introspection included."""
+    from gql import Client, gql
+    from gql.transport.requests import RequestsHTTPTransport
+
+    base, _, _ = served
+    transport = RequestsHTTPTransport(
+        url=f"{base}/graphql/",
+        headers={"X-Forwarded-Proto": "https"},  # as behind the TLS proxy
+        timeout=30,
+        retries=0,
+    )
+    with Client(transport=transport, fetch_schema_from_transport=True) as session:
+        # fetch_schema_from_transport introspected the schema; gql validates queries on it.
+        assert session.client.schema.query_type.fields.keys() >= {
+            "actor",
+            "actors",
+            "affiliations",
+            "events",
+            "search",
+            "network",
+            "changes",
+        }
+        search = gql(
+            """query($text: String!) {
+              search(text: $text, first: 1) { totalCount nodes { slug
+                affiliationsAsSubject { type { label } object { slug }
+                  citations { quote source { title } } } } } }"""
+        )
+        search.variable_values = {"text": "Abou al-Hammam"}
+        answer = session.execute(search)
+        actor = answer["search"]["nodes"][0]
+        assert actor["slug"] == "yahya-abu-al-hammam"
+        assert any(t["citations"] for t in actor["affiliationsAsSubject"])
+        network = session.execute(
+            gql('{ network(actor: "jnim", depth: 2) { nodes { slug } edges { id } } }')
+        )["network"]
+        assert "yahya-abu-al-hammam" in {node["slug"] for node in network["nodes"]}
+        # A query the schema does not allow is refused by the client itself ...
+        from graphql import GraphQLError
+
+        with pytest.raises(GraphQLError):
+            session.execute(gql("{ actors { secretField } }"))
+    # ... and by the server, without suggestions in production.
+    raw = RequestsHTTPTransport(url=f"{base}/graphql/", headers={"X-Forwarded-Proto": "https"})
+    raw.connect()
+    try:
+        refused = raw.execute(gql("{ actors { totalCont } }"))
+    finally:
+        raw.close()
+    assert refused.data is None
+    assert "totalCont" in refused.errors[0]["message"]
+    assert "Did you mean" not in refused.errors[0]["message"]
