@@ -1,12 +1,14 @@
+from collections import defaultdict
 from typing import Annotated
 
 import strawberry
 
 from actors.api.projections import IdentifierProjection, NameProjection
-from sahel.graphql.reading import bad_argument, parse_valid_at, reference
+from sahel.graphql.reading import Batch, bad_argument, parse_valid_at, reference
 from sahel.graphql.types import Claim, FuzzyDate
 
 Affiliation = Annotated["Affiliation", strawberry.lazy("affiliations.graphql.types")]
+Event = Annotated["Event", strawberry.lazy("events.graphql.types")]
 Participation = Annotated["Participation", strawberry.lazy("events.graphql.types")]
 Place = Annotated["Place", strawberry.lazy("places.graphql.types")]
 
@@ -75,6 +77,41 @@ class Actor(Claim):
         types: list[str] | None = None,
     ) -> list[Affiliation]:
         return _affiliations(self, "object", valid_at, types)
+
+    @strawberry.field(description="The events it took part in, by date (roles: `participations`).")
+    def events(self, valid_at: str | None = None) -> list[Event]:
+        from events.api.projections import EventProjection
+        from events.models import Event as EventModel
+        from events.models import Participation as ParticipationModel
+        from sahel import selectors
+
+        bounds = parse_valid_at(valid_at)
+
+        def load(batch):
+            pairs = set(
+                selectors.public(ParticipationModel, as_of=batch.as_of)
+                .filter(actor_id__in=batch.ids)
+                .values_list("actor_id", "event_id")
+            )
+            events = selectors.public(EventModel, as_of=batch.as_of).filter(
+                id__in={event for _, event in pairs}
+            )
+            if bounds is not None:
+                events = selectors.valid_during(events, EventModel, bounds.lower, bounds.upper)
+            loaded = Batch.read(
+                EventProjection,
+                events.order_by("date_lower", "id"),
+                as_of=batch.as_of,
+                budget=batch.budget,
+            )
+            grouped = defaultdict(list)
+            for record in loaded.records:  # in date order
+                for actor, event in pairs:
+                    if event == record.id:
+                        grouped[actor].append(record)
+            return grouped
+
+        return self.batch.once(("events", valid_at), load).get(self.id, [])
 
     @strawberry.field(
         description="Its parts in events (perpetrator, target, subject ...), by date."

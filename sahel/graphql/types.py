@@ -71,20 +71,12 @@ def _revision(entry: dict) -> Revision:
 
 
 @strawberry.type
-class Claim:
-    """Base of every claim type: certainty, citations, history."""
-
-    @strawberry.field(description="How sure the sources are.")
-    def certainty(self) -> Certainty:
-        return CertaintyChoices(self.item["certainty"])
-
-    @strawberry.field(description="The sources of this claim, with verbatim quotes.")
-    def citations(self) -> list[Citation]:
-        return self.batch.children("citations", None).get(self.id, [])
+class Tracked:
+    """Base of every type with a public revision history."""
 
     @strawberry.field(
         description=(
-            "Each change that altered what the public sees of this object (before `asOf` "
+            "Each change that altered what the public sees of this object (up to `asOf` "
             "when one is given). Costly: at most 25 objects a query may ask for it."
         )
     )
@@ -98,12 +90,21 @@ class Claim:
 
 
 @strawberry.type
-class Cited:
-    """Base of citable reference data (places): citations, no certainty or history."""
+class Cited(Tracked):
+    """Base of every citable type: its citations, and its history."""
 
     @strawberry.field(description="The sources of this record, with verbatim quotes.")
     def citations(self) -> list[Citation]:
         return self.batch.children("citations", None).get(self.id, [])
+
+
+@strawberry.type
+class Claim(Cited):
+    """Base of every claim type: certainty, citations, history."""
+
+    @strawberry.field(description="How sure the sources are, mirroring their own hedging.")
+    def certainty(self) -> Certainty:
+        return CertaintyChoices(self.item["certainty"])
 
 
 Node = TypeVar("Node")

@@ -1,11 +1,11 @@
 import strawberry
 
 from sahel import selectors
-from sahel.graphql.types import FuzzyDate
+from sahel.graphql.types import FuzzyDate, Tracked
 
 
 @strawberry.type(description="A document claims are sourced from.")
-class Source:
+class Source(Tracked):
     id: strawberry.ID
     slug: str
     title: str

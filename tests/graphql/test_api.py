@@ -522,3 +522,32 @@ def test_schema_extensions_are_per_request_factories():
     assert not any(isinstance(ext, SchemaExtension) for ext in schema.extensions)
     first, second = schema.get_extensions(), schema.get_extensions()
     assert all(a is not b for a, b in zip(first, second, strict=True))
+
+
+def test_actor_events_match_its_participations(gql):
+    actors = gql(
+        "{ actors(first: 1000) { nodes { slug events { slug date { lower } } "
+        "participations { event { slug } } } } }"
+    )["actors"]["nodes"]
+    assert any(actor["events"] for actor in actors)
+    for actor in actors:
+        assert {e["slug"] for e in actor["events"]} == {
+            p["event"]["slug"] for p in actor["participations"]
+        }
+        dates = [e["date"]["lower"] for e in actor["events"] if e["date"] and e["date"]["lower"]]
+        assert dates == sorted(dates)
+    in_2013 = gql('{ actor(slug: "aqim") { events(validAt: "2013") { date { lower upper } } } }')
+    for event in in_2013["actor"]["events"]:
+        assert (event["date"]["lower"] or "0000") <= "2013-12-31"
+        assert (event["date"]["upper"] or "9999") >= "2013-01-01"
+    assert in_2013["actor"]["events"]
+
+
+@pytest.mark.parametrize("one", ["actor", "affiliation", "event", "place", "source"])
+def test_every_resource_has_history(gql, one):
+    many = {"actor": "actors", "affiliation": "affiliations", "event": "events"}.get(one, one + "s")
+    nodes = gql(f"{{ {many}(first: 3) {{ nodes {{ id history {{ action time }} }} }} }}")[many][
+        "nodes"
+    ]
+    for node in nodes:
+        assert node["history"][0]["action"] == "created", node
