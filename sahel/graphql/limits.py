@@ -45,6 +45,13 @@ class ArgumentLimits(SchemaExtension):
 
 def _out_of_bounds(document, variables: dict) -> list[GraphQLError]:
     problems = []
+    defaults = {  # $n: Int = 5000 counts as much as a literal 5000
+        definition.variable.name.value: int(definition.default_value.value)
+        for operation in document.definitions
+        for definition in getattr(operation, "variable_definitions", None) or ()
+        if isinstance(definition.default_value, IntValueNode)
+    }
+    variables = {**defaults, **variables}
 
     class Check(Visitor):
         def enter_field(self, node: FieldNode, *_):

@@ -459,6 +459,8 @@ def test_over_size_pages_are_refused_before_sql(db, first):
     )
     found = _no_sql("query($n: Int) { events(first: $n) { totalCount } }", n=first)
     assert found["extensions"]["code"] == "QUERY_TOO_LARGE"
+    found = _no_sql(f"query($n: Int = {first}) {{ sources(first: $n) {{ totalCount }} }}")
+    assert found["extensions"]["code"] == "QUERY_TOO_LARGE"
 
 
 def test_unexpected_errors_are_masked(curated, db, monkeypatch):  # noqa: F811
