@@ -4,7 +4,7 @@ from typing import Annotated
 import strawberry
 
 from actors.api.projections import IdentifierProjection, NameProjection
-from sahel.graphql.reading import Batch, bad_argument, parse_valid_at, reference
+from sahel.graphql.reading import Batch, bad_argument, parse_valid_at, reference, wanted
 from sahel.graphql.types import Claim, FuzzyDate
 
 Affiliation = Annotated["Affiliation", strawberry.lazy("affiliations.graphql.types")]
@@ -45,10 +45,10 @@ class Actor(Claim):
     end: FuzzyDate | None = strawberry.field(description="Death or dissolution.")
 
     @strawberry.field(description="The country or area it belongs to or acts in.")
-    def area(self) -> Place | None:
+    def area(self, info: strawberry.Info) -> Place | None:
         from places.api.projections import PlaceProjection
 
-        return reference(self, "area", PlaceProjection)
+        return reference(self, "area", PlaceProjection, info)
 
     @strawberry.field(description="Every public name of the actor.")
     def names(self) -> list[Name]:
@@ -63,23 +63,25 @@ class Actor(Claim):
     )
     def affiliations_as_subject(
         self,
+        info: strawberry.Info,
         valid_at: str | None = None,
         types: list[str] | None = None,
     ) -> list[Affiliation]:
-        return _affiliations(self, "subject", valid_at, types)
+        return _affiliations(self, info, "subject", valid_at, types)
 
     @strawberry.field(
         description="Ties where this actor is the object (it is led by, has as member ...)."
     )
     def affiliations_as_object(
         self,
+        info: strawberry.Info,
         valid_at: str | None = None,
         types: list[str] | None = None,
     ) -> list[Affiliation]:
-        return _affiliations(self, "object", valid_at, types)
+        return _affiliations(self, info, "object", valid_at, types)
 
     @strawberry.field(description="The events it took part in, by date (roles: `participations`).")
-    def events(self, valid_at: str | None = None) -> list[Event]:
+    def events(self, info: strawberry.Info, valid_at: str | None = None) -> list[Event]:
         from events.api.projections import EventProjection
         from events.models import Event as EventModel
         from events.models import Participation as ParticipationModel
@@ -103,6 +105,7 @@ class Actor(Claim):
                 events.order_by("date_lower", "id"),
                 as_of=batch.as_of,
                 budget=batch.budget,
+                fields=fields,
             )
             grouped = defaultdict(list)
             for record in loaded.records:  # in date order
@@ -111,12 +114,15 @@ class Actor(Claim):
                         grouped[actor].append(record)
             return grouped
 
-        return self.batch.once(("events", valid_at), load).get(self.id, [])
+        fields = wanted(info)
+        return self.batch.once(("events", valid_at, fields), load).get(self.id, [])
 
     @strawberry.field(
         description="Its parts in events (perpetrator, target, subject ...), by date."
     )
-    def participations(self, valid_at: str | None = None) -> list[Participation]:
+    def participations(
+        self, info: strawberry.Info, valid_at: str | None = None
+    ) -> list[Participation]:
         from events.api.projections import ParticipationProjection
         from events.models import Event
         from sahel import selectors
@@ -133,12 +139,12 @@ class Actor(Claim):
             return queryset.filter(event_id__in=events.values("id"))
 
         key = ("participations", valid_at)
-        return batch.related(key, ParticipationProjection, "actor", narrow, keep=("event_id",)).get(
-            self.id, []
-        )
+        return batch.related(
+            key, ParticipationProjection, "actor", narrow, keep=("event_id",), fields=wanted(info)
+        ).get(self.id, [])
 
 
-def _affiliations(record, side: str, valid_at, types):
+def _affiliations(record, info, side: str, valid_at, types):
     from affiliations.api.projections import AffiliationProjection
     from affiliations.models import Affiliation as AffiliationModel
     from affiliations.models import AffiliationType
@@ -165,6 +171,6 @@ def _affiliations(record, side: str, valid_at, types):
 
     key = (side, valid_at, tuple(sorted(types)) if types is not None else None)
     ordering = ("start_lower", "id")
-    return batch.related(key, AffiliationProjection, side, narrow, ordering=ordering).get(
-        record.id, []
-    )
+    return batch.related(
+        key, AffiliationProjection, side, narrow, ordering=ordering, fields=wanted(info)
+    ).get(record.id, [])

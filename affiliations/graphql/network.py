@@ -21,6 +21,8 @@ from sahel.graphql.reading import (
     input_errors,
     parse_as_of,
     parse_valid_at,
+    selection_names,
+    selections_of,
 )
 
 Actor = Annotated["Actor", strawberry.lazy("actors.graphql.types")]
@@ -91,17 +93,23 @@ def network(
         reached |= ends
 
     spend = budget(info)
+    asked = info.selected_fields[0].selections
     nodes = Batch.read(
         ActorProjection,
         selectors.public(ActorModel, as_of=instant).filter(id__in=reached).order_by("name", "id"),
         as_of=instant,
         budget=spend,
+        # The root is one of the nodes: what is asked of either is built for both.
+        fields=frozenset(
+            selection_names(selections_of(asked, "nodes") + selections_of(asked, "root"))
+        ),
     ).records
     links = Batch.read(
         AffiliationProjection,
         ties.filter(id__in=edges).order_by("start_lower", "id"),
         as_of=instant,
         budget=spend,
+        fields=frozenset(selection_names(selections_of(asked, "edges"))),
     ).records
     root = next(node for node in nodes if node.id == start)
     return Network(root=root, depth=depth, truncated=truncated, nodes=nodes, edges=links)

@@ -31,12 +31,12 @@ class Affiliation(Claim):
         return self.item["type"] and _type(self.item["type"])
 
     @strawberry.field(description="The actor the tie starts from (the leader, the member).")
-    def subject(self) -> Actor | None:
-        return reference(self, "subject", ActorProjection)
+    def subject(self, info: strawberry.Info) -> Actor | None:
+        return reference(self, "subject", ActorProjection, info)
 
     @strawberry.field(description="The actor the tie points to (the group led, joined).")
-    def object(self) -> Actor | None:
-        return reference(self, "object", ActorProjection)
+    def object(self, info: strawberry.Info) -> Actor | None:
+        return reference(self, "object", ActorProjection, info)
 
 
 def _type(summary: dict) -> AffiliationType:

@@ -5,7 +5,7 @@ import strawberry
 from actors.api.projections import ActorProjection
 from events.api.projections import EventProjection, ParticipationProjection
 from places.api.projections import PlaceProjection
-from sahel.graphql.reading import reference
+from sahel.graphql.reading import reference, wanted
 from sahel.graphql.types import Claim, FuzzyDate
 
 Actor = Annotated["Actor", strawberry.lazy("actors.graphql.types")]
@@ -43,17 +43,21 @@ class Event(Claim):
         return summary and EventType(**summary)
 
     @strawberry.field
-    def place(self) -> Place | None:
-        return reference(self, "place", PlaceProjection)
+    def place(self, info: strawberry.Info) -> Place | None:
+        return reference(self, "place", PlaceProjection, info)
 
     @strawberry.field(description="The operation this event is part of.")
-    def parent(self) -> "Event | None":
-        return reference(self, "parent", EventProjection)
+    def parent(self, info: strawberry.Info) -> "Event | None":
+        return reference(self, "parent", EventProjection, info)
 
     @strawberry.field(description="Events that are part of this one.")
-    def sub_events(self) -> list["Event"]:
+    def sub_events(self, info: strawberry.Info) -> list["Event"]:
         return self.batch.related(
-            "sub_events", EventProjection, "parent", ordering=("date_lower", "id")
+            "sub_events",
+            EventProjection,
+            "parent",
+            ordering=("date_lower", "id"),
+            fields=wanted(info),
         ).get(self.id, [])
 
     @strawberry.field(description="The actors that took part, with their roles.")
@@ -74,9 +78,9 @@ class Participation(Claim):
         return summary and ParticipationRole(**summary)
 
     @strawberry.field
-    def actor(self) -> Actor | None:
-        return reference(self, "actor", ActorProjection)
+    def actor(self, info: strawberry.Info) -> Actor | None:
+        return reference(self, "actor", ActorProjection, info)
 
     @strawberry.field
-    def event(self) -> Event | None:
-        return reference(self, "event", EventProjection)
+    def event(self, info: strawberry.Info) -> Event | None:
+        return reference(self, "event", EventProjection, info)

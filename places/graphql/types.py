@@ -18,5 +18,5 @@ class Place(Cited):
     precision: int | None = strawberry.field(description="How exact the coordinates are.")
 
     @strawberry.field(description="The place it lies in.")
-    def parent(self) -> "Place | None":
-        return reference(self, "parent", PlaceProjection)
+    def parent(self, info: strawberry.Info) -> "Place | None":
+        return reference(self, "parent", PlaceProjection, info)

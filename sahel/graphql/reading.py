@@ -17,6 +17,7 @@ here give the optimizer's guarantee (queries per level, not per object), pinned 
 
 import base64
 import datetime
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from django_filters import MultipleChoiceFilter
 from graphql import GraphQLError
 from rest_framework import exceptions as drf_exceptions
 from strawberry import UNSET
+from strawberry.types.nodes import FragmentSpread, InlineFragment
 
 from sahel import selectors
 from sahel.api.projection import Projection
@@ -144,6 +146,71 @@ def budget(info) -> Budget:
 # -- records and batches ---------------------------------------------------------------------
 
 
+# -- what the query asks for ----------------------------------------------------------------
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), name)
+
+
+def selection_names(selections) -> set[str]:
+    names = set()
+    for selection in selections:
+        if isinstance(selection, FragmentSpread | InlineFragment):
+            names |= selection_names(selection.selections)
+        else:
+            names.add(_snake(selection.name))
+    return names
+
+
+def selections_of(selections, name: str) -> list:
+    found = []
+    for selection in selections:
+        if isinstance(selection, FragmentSpread | InlineFragment):
+            found += selections_of(selection.selections, name)
+        elif selection.name == name:
+            found += selection.selections
+    return found
+
+
+def wanted(info) -> frozenset[str]:
+    """The fields asked of the object(s) the current field returns (snake_case)."""
+    return frozenset(selection_names(info.selected_fields[0].selections))
+
+
+def wanted_in_connection(info) -> frozenset[str]:
+    """The fields asked of the nodes of the connection the current field returns."""
+    field = info.selected_fields[0].selections
+    nodes = selections_of(field, "nodes") + selections_of(selections_of(field, "edges"), "node")
+    return frozenset(selection_names(nodes))
+
+
+_narrowed: dict = {}
+
+
+def narrowed(projection: type[Projection], fields: frozenset[str] | None) -> type[Projection]:
+    """`projection` without the references, children and citations the query does not ask
+    for (None: everything). Columns and the shape of what is kept are unchanged."""
+    if fields is None:
+        return projection
+    refs = {name: ref for name, ref in projection.refs.items() if name in fields}
+    children = {name: c for name, c in projection.children.items() if name in fields}
+    cited = projection.cited and "citations" in fields
+    key = (projection, frozenset(refs), frozenset(children), cited)
+    if key not in _narrowed:
+        _narrowed[key] = type(
+            projection.__name__ + "Narrowed",
+            (projection,),
+            {"refs": refs, "children": children, "cited": cited},
+        )
+    return _narrowed[key]
+
+
+def _ref_columns(projection: type[Projection]) -> list[str]:
+    # Kept whatever the narrowing: a reference the query asks for later is read by id.
+    return [f"{name}_id" for name in projection.refs]
+
+
 class Record:
     """One object as GraphQL sees it: a projected item (attribute access), the row it was
     built from (its foreign key ids) and the batch it was read with."""
@@ -193,17 +260,22 @@ class Batch:
         as_of,
         budget: Budget,
         keep: Iterable[str] = (),
+        fields: frozenset[str] | None = None,
     ) -> "Batch":
-        """Read `queryset` (already public at `as_of`) through `projection`; `keep`: more
-        columns to remember of each row (a foreign key to group by)."""
-        rows = list(queryset.values(*dict.fromkeys([*projection.columns(), *keep])))
-        return cls.of_rows(projection, rows, as_of=as_of, budget=budget)
+        """Read `queryset` (already public at `as_of`) through `projection`, building only
+        the parts among `fields` (the query's selection; None: all); `keep`: more columns
+        to remember of each row (a foreign key to group by)."""
+        columns = [*projection.columns(), *_ref_columns(projection), *keep]
+        rows = list(queryset.values(*dict.fromkeys(columns)))
+        return cls.of_rows(projection, rows, as_of=as_of, budget=budget, fields=fields)
 
     @classmethod
-    def of_rows(cls, projection, rows: list[dict], *, as_of, budget: Budget) -> "Batch":
+    def of_rows(
+        cls, projection, rows: list[dict], *, as_of, budget: Budget, fields=None
+    ) -> "Batch":
         budget.spend_objects(len(rows))
-        batch = cls(projection, as_of, budget)
-        items = projection.build_rows(rows, as_of=as_of)
+        batch = cls(projection, as_of, budget)  # the whole projection: `history` compares it
+        items = narrowed(projection, fields).build_rows(rows, as_of=as_of)
         batch.records = [Record(item, batch, row) for item, row in zip(items, rows, strict=True)]
         return batch
 
@@ -250,7 +322,9 @@ class Batch:
 
         return self.once(("children", name), load)
 
-    def reference(self, name: str, projection: type[Projection]) -> dict[int, Record]:
+    def reference(
+        self, name: str, projection: type[Projection], fields: frozenset[str] | None = None
+    ) -> dict[int, Record]:
         """The full public objects that the items summarise under `name` (null when hidden:
         the projection summarises public objects only, and only those are read)."""
 
@@ -264,10 +338,11 @@ class Batch:
                 selectors.public(model, as_of=batch.as_of).filter(id__in=ids),
                 as_of=batch.as_of,
                 budget=batch.budget,
+                fields=fields,
             )
             return {record.id: record for record in loaded.records}
 
-        return self.once(("reference", name), load)
+        return self.once(("reference", name, fields), load)
 
     def related(
         self,
@@ -278,6 +353,7 @@ class Batch:
         *,
         ordering: tuple = ("id",),
         keep: Iterable[str] = (),
+        fields: frozenset[str] | None = None,
     ) -> dict[int, list[Record]]:
         """Public objects of `projection.model` whose `fk` points at one of the batch's
         objects, grouped by it; `narrow` filters them (valid time, types)."""
@@ -293,13 +369,14 @@ class Batch:
                 as_of=batch.as_of,
                 budget=batch.budget,
                 keep=(column, *keep),
+                fields=fields,
             )
             grouped = defaultdict(list)
             for record in loaded.records:
                 grouped[record.row[column]].append(record)
             return grouped
 
-        return self.once(("related", key), load)
+        return self.once(("related", key, fields), load)
 
 
 # -- connections -----------------------------------------------------------------------------
@@ -346,16 +423,19 @@ class Page:
         return self._queryset.order_by().count()
 
 
-def read_page(
-    info, projection, queryset: QuerySet, *, first, after, as_of, keep: Iterable[str] = ()
-) -> Page:
+def read_page(info, projection, queryset: QuerySet, *, first, after, as_of) -> Page:
     size = page_size(first)
     offset = decode_offset(after)
-    window = list(
-        queryset.values(*dict.fromkeys([*projection.columns(), *keep]))[offset : offset + size + 1]
-    )
+    columns = dict.fromkeys([*projection.columns(), *_ref_columns(projection)])
+    window = list(queryset.values(*columns)[offset : offset + size + 1])
     has_next = len(window) > size
-    batch = Batch.of_rows(projection, window[:size], as_of=as_of, budget=budget(info))
+    batch = Batch.of_rows(
+        projection,
+        window[:size],
+        as_of=as_of,
+        budget=budget(info),
+        fields=wanted_in_connection(info),
+    )
     return Page(queryset, batch.records, offset, has_next)
 
 
@@ -441,13 +521,15 @@ def resource_object(info, resource, *, id=None, slug=None, as_of=None) -> Record
         queryset = queryset.filter(id=int(id))
     else:
         queryset = queryset.filter(slug=slug)
-    records = Batch.read(projection, queryset, as_of=instant, budget=budget(info)).records
+    records = Batch.read(
+        projection, queryset, as_of=instant, budget=budget(info), fields=wanted(info)
+    ).records
     return records[0] if records else None
 
 
-def reference(record: Record, name: str, projection) -> Record | None:
-    """The full public object `record` refers to under `name`, loaded for its whole batch."""
+def reference(record: Record, name: str, projection, info) -> Record | None:
+    """The public object `record` refers to under `name`, loaded for its whole batch."""
     pk = referenced_id(record, name)
     if pk is None:
         return None
-    return record.batch.reference(name, projection).get(pk)
+    return record.batch.reference(name, projection, wanted(info)).get(pk)
