@@ -218,6 +218,74 @@ def _check_restorable(instance: TrackedModel) -> None:
         ) from None
 
 
+def revert(
+    model: type[T], pk: int, history_id: int, *, user, reason: str, expected_version: int | None
+) -> T:
+    """Bring object `pk` back to the content of one of its revisions (`history_id`),
+    citations included: citations added since are deleted, those deleted since are
+    restored, those edited since get their old values back. All in one change set.
+
+    The publication status is not reverted: publishing and withdrawing stay reviewers'
+    decisions (`publish`, `withdraw`).
+    """
+    from sahel.models import CitableModel
+
+    with change_set(user, reason):
+        record = model.history.get(id=pk, history_id=history_id)
+        if record.history_type == "-":
+            raise RestoreError(f"That revision is the deletion of {model.__name__} {pk}.")
+        live = model.objects.filter(pk=pk).first()
+        if live is None:
+            raise model.DoesNotExist(f"{model.__name__} {pk} is deleted: restore it first.")
+        obj = update(
+            live,
+            user=user,
+            reason=reason,
+            expected_version=expected_version,
+            **_revision_values(record, skip={"status"}),
+        )
+        if issubclass(model, CitableModel):
+            _revert_citations(model, pk, record.history_date, user=user, reason=reason)
+        return obj
+
+
+def _revision_values(record, *, skip=frozenset()) -> dict:
+    model = record.instance_type
+    return {
+        f.name: getattr(record, f.attname)
+        for f in model._meta.concrete_fields
+        if f.editable and not f.primary_key and f.name not in skip
+    }
+
+
+def _revert_citations(model, pk, instant, *, user, reason) -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    from sahel.selectors import rows_as_of
+    from sources.models import Citation
+
+    content_type = ContentType.objects.get_for_model(model)
+    then = {
+        row.id: row
+        for row in rows_as_of(Citation, instant).filter(content_type=content_type, object_id=pk)
+    }
+    now = {c.pk: c for c in Citation.objects.filter(content_type=content_type, object_id=pk)}
+    for citation_id, citation in now.items():
+        if citation_id not in then:
+            delete(citation, user=user, reason=reason, expected_version=citation.version)
+    for citation_id, row in then.items():
+        current = now.get(citation_id) or restore(
+            Citation, citation_id, user=user, reason=reason
+        )
+        update(
+            current,
+            user=user,
+            reason=reason,
+            expected_version=current.version,
+            **_revision_values(row),
+        )
+
+
 def bulk_create(model: type[T], objs: Iterable[T], *, user, reason: str) -> list[T]:
     with change_set(user, reason):
         return history.bulk_create_with_history(model, objs)
@@ -239,6 +307,7 @@ __all__ = [
     "delete",
     "publish",
     "restore",
+    "revert",
     "update",
     "withdraw",
 ]

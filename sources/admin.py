@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from sahel.admin import TrackedAdmin, fuzzy_date_filter
+from sources.models import Citation, Source
+
+
+@admin.register(Source)
+class SourceAdmin(TrackedAdmin):
+    list_display = ("title", "kind", "publisher", "publication_date", "reliability", "language")
+    list_filter = ("kind", "reliability", "language", fuzzy_date_filter("publication_date"))
+    search_fields = ("title", "slug", "publisher", "url")
+    prepopulated_fields = {"slug": ("title",)}
+
+
+@admin.register(Citation)
+class CitationAdmin(TrackedAdmin):
+    """Citations are mostly edited on their claim's page (the citations inline); this
+    list finds them across claims, by source, stance or quote."""
+
+    list_display = ("source", "content_type", "object_id", "locator", "stance", "credibility")
+    list_select_related = ("source", "content_type")
+    list_filter = ("stance", "credibility", "content_type")
+    search_fields = ("quote", "locator", "source__title", "source__slug")
+    autocomplete_fields = ("source",)
