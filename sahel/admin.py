@@ -192,8 +192,9 @@ def form_values(form, obj) -> dict:
 
 
 def all_values(obj) -> dict:
+    """Every editable field of a new object (foreign keys by id), for services.create."""
     return {
-        f.name: getattr(obj, f.attname if f.is_relation and f.many_to_one else f.name)
+        f.attname: getattr(obj, f.attname)
         for f in obj._meta.concrete_fields
         if f.editable and not f.primary_key
     }
@@ -223,9 +224,7 @@ class KnownChoiceAutocomplete(AutocompleteSelect):
         if not self.is_required:
             default[1].append(self.create_option(name, "", "", False, 0))
         for key in sorted(selected):
-            default[1].append(
-                self.create_option(name, key, self.known[key], True, len(default[1]))
-            )
+            default[1].append(self.create_option(name, key, self.known[key], True, len(default[1])))
         return [default]
 
 
@@ -462,9 +461,7 @@ class TrackedAdmin(SimpleHistoryAdmin):
                 **form_values(form, obj),
             )
         else:
-            stored = services.create(
-                type(obj), user=request.user, reason=reason, **all_values(obj)
-            )
+            stored = services.create(type(obj), user=request.user, reason=reason, **all_values(obj))
         adopt(obj, stored)
 
     def save_formset(self, request, form, formset, change):
@@ -632,9 +629,7 @@ class TrackedAdmin(SimpleHistoryAdmin):
             return None
         rows = list(
             selectors.rows_as_of(Citation, record.history_date)
-            .filter(
-                content_type=ContentType.objects.get_for_model(self.model), object_id=record.id
-            )
+            .filter(content_type=ContentType.objects.get_for_model(self.model), object_id=record.id)
             .order_by("id")
         )
         sources = Source.objects.in_bulk({row.source_id for row in rows})
