@@ -1,0 +1,122 @@
+"""Admin pages run a fixed number of SQL queries, whatever the number of rows: list pages
+(100 rows a page), change forms with many inline rows, history pages."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from actors.models import Actor, Identifier, Name
+from affiliations.models import Affiliation
+from events.models import Event, Participation
+from places.models import Place
+from sahel import services
+from sources.models import Citation, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def build_world(make, editor, rows: int):
+    """`rows` of every model, written in bulk through the services."""
+    bulk = lambda model, objs: services.bulk_create(model, objs, user=editor, reason="load")  # noqa: E731
+    parent = make.place(kind="country")
+    places = bulk(
+        Place, [Place(slug=f"p{i}", name=f"P{i}", kind="town", parent=parent) for i in range(rows)]
+    )
+    actors = bulk(
+        Actor,
+        [
+            Actor(slug=f"a{i}", name=f"A{i}", kind="organization", area=places[i], begin="2012")
+            for i in range(rows)
+        ],
+    )
+    bulk(Name, [Name(actor=a, name=f"Name {a.name}") for a in actors])
+    bulk(Identifier, [Identifier(actor=a, scheme="wikidata", value=f"Q{a.pk}") for a in actors])
+    kind = make.affiliation_type()
+    bulk(
+        Affiliation,
+        [
+            Affiliation(slug=f"t{i}", subject=actors[i], object=actors[i - 1], type=kind)
+            for i in range(rows)
+        ],
+    )
+    event_type, role = make.event_type(), make.role()
+    events = bulk(
+        Event,
+        [Event(slug=f"e{i}", title=f"E{i}", type=event_type, place=places[i]) for i in range(rows)],
+    )
+    bulk(
+        Participation,
+        [Participation(event=e, actor=a, role=role) for e, a in zip(events, actors, strict=True)],
+    )
+    sources = bulk(
+        Source, [Source(slug=f"s{i}", title=f"S{i}", kind="report") for i in range(rows)]
+    )
+    actor_type = ContentType.objects.get_for_model(Actor)
+    bulk(
+        Citation,
+        [
+            Citation(source=s, content_type=actor_type, object_id=a.pk)
+            for s, a in zip(sources, actors, strict=True)
+        ],
+    )
+    return actors
+
+
+def queries(client, url, **params) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+CHANGELISTS = {  # session, user, permissions, count, page, filters ...
+    "actors_actor": 7,
+    "actors_name": 8,
+    "actors_identifier": 7,
+    "affiliations_affiliation": 8,
+    "affiliations_affiliationtype": 7,
+    "events_event": 8,
+    "events_participation": 8,
+    "events_eventtype": 7,
+    "events_participationrole": 7,
+    "places_place": 7,
+    "sources_source": 8,
+    "sources_citation": 8,
+}
+
+
+def test_list_pages_with_100_rows_have_pinned_query_counts(reviewer_client, reviewer, make):
+    build_world(make, reviewer, 100)
+    counts = {
+        name: queries(reviewer_client, reverse(f"admin:{name}_changelist")) for name in CHANGELISTS
+    }
+    assert counts == CHANGELISTS
+    searched = queries(reviewer_client, reverse("admin:actors_actor_changelist"), q="name a1")
+    assert searched == CHANGELISTS["actors_actor"]
+
+
+def test_change_forms_and_history_do_not_grow_with_inline_rows(reviewer_client, reviewer, make):
+    actors = build_world(make, reviewer, 12)
+    few = actors[0]  # one name, identifier, citation, tie each way
+    many = actors[1]
+    for i in range(8):
+        make.name(many, f"Alias {i}")
+        make.affiliation(many, actors[i + 2])
+        make.citation(many)
+    for i in range(3):
+        services.update(
+            many,
+            user=reviewer,
+            reason="edit",
+            expected_version=None,
+            description=f"v{i}",
+            area=actors[i + 3].area,
+        )
+    many.refresh_from_db()
+    queries(reviewer_client, reverse("admin:actors_actor_history", args=[few.pk]))  # warm caches
+    change = lambda a: reverse("admin:actors_actor_change", args=[a.pk])  # noqa: E731
+    history = lambda a: reverse("admin:actors_actor_history", args=[a.pk])  # noqa: E731
+    assert queries(reviewer_client, change(few)) == queries(reviewer_client, change(many))
+    assert queries(reviewer_client, history(few)) == queries(reviewer_client, history(many))
