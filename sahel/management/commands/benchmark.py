@@ -1,0 +1,34 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from sahel import benchmark
+
+
+class Command(BaseCommand):
+    help = (
+        "Measure the REST and GraphQL read paths (median, p95, SQL queries) beside a "
+        "hand-written psycopg + orjson baseline of the same payload, and print a Markdown "
+        "table. Run it on a database filled by `manage.py generate_synthetic` (PostgreSQL "
+        "for the baselines)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--repeat", type=int, default=20, help="timed runs per case")
+        parser.add_argument("--no-export", action="store_true", help="skip the full export")
+        parser.add_argument("--only", help="only the cases whose name contains this")
+        parser.add_argument(
+            "--export-limit", type=int, default=None, help="stop the export after N records"
+        )
+
+    def handle(self, *args, repeat, no_export, export_limit, only, verbosity, **options):
+        if repeat < 1:
+            raise CommandError("--repeat must be at least 1.")
+        log = self.stderr.write if verbosity >= 2 else None
+        began = time.perf_counter()
+        results = benchmark.run(
+            repeat=repeat, export=not no_export, export_limit=export_limit, only=only, log=log
+        )
+        self.stdout.write(f"Data: {benchmark.database_summary()}; {repeat} timed runs a case.\n")
+        self.stdout.write(benchmark.table(results))
+        self.stdout.write(f"\n(measured in {time.perf_counter() - began:.0f} s)")
