@@ -3,7 +3,7 @@ import django_filters
 from actors.models import Actor, ActorKind, ActorSubkind
 from places.models import Place
 from sahel import selectors
-from sahel.api.filters import PublicObjectFilter, ValidTimeFilterSet
+from sahel.api.filters import ChoiceListFilter, PublicObjectFilter, ValidTimeFilterSet
 
 
 class ActorFilterSet(ValidTimeFilterSet):
@@ -12,8 +12,8 @@ class ActorFilterSet(ValidTimeFilterSet):
         method="filter_search",
         help_text="Any name or spelling of the actor, ranked.",
     )
-    kind = django_filters.MultipleChoiceFilter(choices=ActorKind.choices)
-    subkind = django_filters.MultipleChoiceFilter(choices=ActorSubkind.choices)
+    kind = ChoiceListFilter(choices=ActorKind.choices)
+    subkind = ChoiceListFilter(choices=ActorSubkind.choices)
     place = PublicObjectFilter(
         Place,
         lookups=("area_id",),

@@ -1,14 +1,14 @@
 import django_filters
 
 from places.models import Place, PlaceKind
-from sahel.api.filters import PublicObjectFilter, ResourceFilterSet
+from sahel.api.filters import ChoiceListFilter, PublicObjectFilter, ResourceFilterSet
 
 
 class PlaceFilterSet(ResourceFilterSet):
     search = django_filters.CharFilter(
         max_length=200, method="filter_search", help_text="Part of the name."
     )
-    kind = django_filters.MultipleChoiceFilter(choices=PlaceKind.choices)
+    kind = ChoiceListFilter(choices=PlaceKind.choices)
     parent = PublicObjectFilter(Place, lookups=("parent_id",), help_text="Place id or slug.")
 
     class Meta:

@@ -205,14 +205,18 @@ def valid_during(
 MAX_SEARCH_WORDS = 12  # a name has fewer; more would only grow the SQL expression
 
 
-def matching_names(text: str, *, as_of: datetime.datetime | None = None) -> QuerySet:
+def matching_names(
+    text: str, *, as_of: datetime.datetime | None = None, names: QuerySet | None = None
+) -> QuerySet:
     """Public names matching `text` (see sahel.names), annotated with `rank`:
-    0 the whole name, 1 its beginning, 2 a part of it, 3 its words in another spelling."""
+    0 the whole name, 1 its beginning, 2 a part of it, 3 its words in another spelling.
+    `names` replaces the public names as what is searched (the admin searches drafts too)."""
     from actors.models import Name
 
+    searched = public(Name, as_of=as_of) if names is None else names
     key = normalize_name(text)
     if not key:
-        return public(Name, as_of=as_of).none().annotate(rank=Value(0))
+        return searched.none().annotate(rank=Value(0))
     words = skeleton_words(text)[:MAX_SEARCH_WORDS]
     spelled = Q()
     for position, word in enumerate(words):
@@ -225,13 +229,14 @@ def matching_names(text: str, *, as_of: datetime.datetime | None = None) -> Quer
         When(contained, then=Value(2)),
         default=Value(3),
     )
-    return public(Name, as_of=as_of).filter(contained | spelled).annotate(rank=rank)
+    return searched.filter(contained | spelled).annotate(rank=rank)
 
 
-def search_actors(queryset: QuerySet, text: str, *, as_of=None) -> QuerySet:
-    """Actors of `queryset` with a public name matching `text`, best match first."""
+def search_actors(queryset: QuerySet, text: str, *, as_of=None, names=None) -> QuerySet:
+    """Actors of `queryset` with a public name (or one of `names`) matching `text`, best
+    match first."""
     best = (
-        matching_names(text, as_of=as_of)
+        matching_names(text, as_of=as_of, names=names)
         .filter(actor_id=OuterRef("id"))
         .order_by("rank")
         .values("rank")[:1]
@@ -243,14 +248,15 @@ def search_actors(queryset: QuerySet, text: str, *, as_of=None) -> QuerySet:
     )
 
 
-def place_with_descendants(place_id: int, *, as_of=None) -> list[int]:
-    """The place and every place inside it, at any depth."""
+def place_with_descendants(place_ids: int | list[int], *, as_of=None) -> list[int]:
+    """The place(s) and every place inside them, at any depth (one query)."""
     from places.models import Place
 
     children = {}
     for pk, parent_id in public(Place, as_of=as_of).values_list("id", "parent_id"):
         children.setdefault(parent_id, []).append(pk)
-    found, pending = [], [place_id]
+    found = []
+    pending = list(place_ids) if isinstance(place_ids, list | tuple) else [place_ids]
     while pending:
         current = pending.pop()
         if current in found:

@@ -1,6 +1,6 @@
 import django_filters
 
-from sahel.api.filters import ResourceFilterSet
+from sahel.api.filters import ChoiceListFilter, ResourceFilterSet
 from sources.models import Reliability, Source, SourceKind
 
 
@@ -8,8 +8,8 @@ class SourceFilterSet(ResourceFilterSet):
     search = django_filters.CharFilter(
         field_name="title", lookup_expr="icontains", max_length=200, help_text="Part of the title."
     )
-    kind = django_filters.MultipleChoiceFilter(choices=SourceKind.choices)
-    reliability = django_filters.MultipleChoiceFilter(choices=Reliability.choices)
+    kind = ChoiceListFilter(choices=SourceKind.choices)
+    reliability = ChoiceListFilter(choices=Reliability.choices)
 
     class Meta:
         model = Source

@@ -27,6 +27,56 @@ class FuzzyDateFilter(django_filters.Filter):
     field_class = EDTFBoundsField
 
 
+class ListWidget(forms.Widget):
+    """A repeatable parameter, given either way: `type=a,b` or `type=a&type=b`."""
+
+    def value_from_datadict(self, data, files, name):
+        if name not in data:
+            return None
+        values = data.getlist(name) if hasattr(data, "getlist") else data[name]
+        if isinstance(values, str):
+            values = [values]
+        return [item.strip() for value in values for item in str(value).split(",")]
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data
+
+
+class ListField(forms.Field):
+    """One or more values (from `choices`, when given); an empty item is an error."""
+
+    widget = ListWidget
+
+    def __init__(self, *, choices=None, **kwargs):
+        self.allowed = [value for value, _ in choices] if choices is not None else None
+        kwargs["required"] = False
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        if value is None:
+            return []
+        hint = f"one or more of {', '.join(self.allowed)}" if self.allowed else "one or more"
+        hint += ", comma-separated or repeated"
+        if "" in value:
+            raise ValidationError(f"An empty value: give {hint}.")
+        if self.allowed is not None:
+            unknown = [v for v in value if v not in self.allowed]
+            if unknown:
+                raise ValidationError(f"{', '.join(map(repr, unknown))}: give {hint}.")
+        return list(dict.fromkeys(value))
+
+
+class ChoiceListFilter(django_filters.MultipleChoiceFilter):
+    """Rows whose field is any of the given choices (`kind=person,state`)."""
+
+    field_class = ListField
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        return queryset.filter(**{f"{self.field_name}__in": value})
+
+
 class ResourceFilterSet(django_filters.FilterSet):
     """Base: knows the instant (`as_of`) the request reads at."""
 
@@ -36,7 +86,7 @@ class ResourceFilterSet(django_filters.FilterSet):
 
 
 class ClaimFilterSet(ResourceFilterSet):
-    certainty = django_filters.MultipleChoiceFilter(
+    certainty = ChoiceListFilter(
         choices=Certainty.choices, help_text="One or more of: " + ", ".join(Certainty.values)
     )
 
@@ -51,6 +101,25 @@ class ValidTimeFilterSet(ClaimFilterSet):
         method="filter_valid_at",
         help_text="EDTF date: claims that may have held then, e.g. 2018 or 2018-09-14",
     )
+
+    def is_valid(self) -> bool:
+        if not super().is_valid():
+            return False
+        data = self.form.cleaned_data
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and start.lower is None:
+            self.form.add_error("date_from", "An open start ('../...') does not bound anything.")
+        if end and end.upper is None:
+            self.form.add_error("date_to", "An open end ('.../..') does not bound anything.")
+        if start and end and start.lower and end.upper and start.lower > end.upper:
+            self.form.add_error(
+                "date_from",
+                f"It is after date_to: nothing can overlap {start.lower} to {end.upper}.",
+            )
+        at = data.get("valid_at")
+        if at and at.lower is None and at.upper is None:
+            self.form.add_error("valid_at", "An open interval does not bound anything.")
+        return not self.form.errors
 
     def filter_date_from(self, queryset, name, bounds: Bounds):
         return self._overlapping(queryset, bounds.lower, None)
@@ -74,15 +143,28 @@ def slug_or_id(value: str) -> Q:
 def resolve_public(model, value: str, param: str, *, as_of=None):
     """The id of the public object named by id or slug; the same error whether it is
     hidden or absent, so a filter cannot be used to probe for hidden objects."""
-    found = (
-        selectors.public(model, as_of=as_of)
-        .filter(slug_or_id(value))
-        .values_list("id", flat=True)
-        .first()
-    )
-    if found is None:
-        raise ValidationError({param: f"No {model._meta.verbose_name} {value!r}."})
-    return found
+    return resolve_public_many(model, [value], param, as_of=as_of)[0]
+
+
+def resolve_public_many(model, values: list[str], param: str, *, as_of=None) -> list[int]:
+    """`resolve_public` for several names, in one query."""
+    condition = Q(pk__in=[])
+    for value in values:
+        condition |= slug_or_id(value)
+    rows = selectors.public(model, as_of=as_of).filter(condition)
+    by_id, by_slug = {}, {}
+    for pk, slug in rows.values_list("id", "slug"):
+        by_id[str(pk)], by_slug[slug] = pk, pk
+    found = {
+        value: (by_id if re.fullmatch(r"[0-9]{1,18}", value) else by_slug).get(value)
+        for value in values
+    }
+    found = {value: pk for value, pk in found.items() if pk is not None}
+    missing = [value for value in values if value not in found]  # hidden or absent alike
+    if missing:
+        names = ", ".join(map(repr, missing))
+        raise ValidationError({param: f"No {model._meta.verbose_name} {names}."})
+    return [found[value] for value in values]
 
 
 class PublicObjectFilter(django_filters.CharFilter):
@@ -97,18 +179,18 @@ class PublicObjectFilter(django_filters.CharFilter):
             raise TypeError("inside=True is for places only.")
         # Not `self.model`: django-filter sets that to the queryset's (historical) model.
         self.target, self.lookups, self.many, self.inside = model, lookups, many, inside
+        if many:
+            self.field_class = ListField
         super().__init__(**kwargs)
 
     def filter(self, queryset, value):
-        if value in (None, ""):
+        if value in (None, "", []):
             return queryset
         as_of = self.parent.as_of
-        names = [n.strip() for n in value.split(",") if n.strip()] if self.many else [value]
-        ids = [resolve_public(self.target, name, self.field_name, as_of=as_of) for name in names]
+        names = value if self.many else [value]
+        ids = resolve_public_many(self.target, names, self.field_name, as_of=as_of)
         if self.inside:
-            ids = [
-                inner for pk in ids for inner in selectors.place_with_descendants(pk, as_of=as_of)
-            ]
+            ids = selectors.place_with_descendants(ids, as_of=as_of)
         condition = Q()
         for lookup in self.lookups:
             condition |= Q(**{f"{lookup}__in": ids})

@@ -147,13 +147,16 @@ def filter_parameters(filterset_class) -> list[OpenApiParameter]:
     parameters = []
     for name, spec in filterset_class.base_filters.items():
         description = spec.extra.get("help_text") or ""
-        if isinstance(spec, django_filters.MultipleChoiceFilter):
-            enum = [choice for choice, _ in spec.extra["choices"]]
+        if isinstance(spec, django_filters.MultipleChoiceFilter) or getattr(spec, "many", False):
+            items = {"type": "string"}
+            if "choices" in spec.extra:
+                items["enum"] = [choice for choice, _ in spec.extra["choices"]]
             parameters.append(
                 OpenApiParameter(
                     name,
-                    {"type": "array", "items": {"type": "string", "enum": enum}},
-                    description=description or "One or more values.",
+                    {"type": "array", "items": items},
+                    description=(description or "One or more values.")
+                    + " Repeat the parameter or separate values by commas.",
                     explode=True,
                 )
             )

@@ -28,6 +28,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from sahel import selectors
 from sahel.api import changes
 from sahel.api.conditional import ConditionalGetMixin
+from sahel.api.filters import ListField
 from sahel.api.renderers import CSVRenderer, GeoJSONRenderer
 from sahel.api.schema import ProjectionSchema
 
@@ -184,6 +185,12 @@ class ResourceViewSet(ConditionalGetMixin, viewsets.ViewSet):
                     for name in unknown
                 }
             )
+        repeatable = {
+            name
+            for name, spec in self.filterset_class.base_filters.items()
+            if isinstance(spec.field_class, type) and issubclass(spec.field_class, ListField)
+        }
+        refuse_repeated(request, repeatable)
 
     def _order(self, queryset, request):
         return order_by_param(
@@ -209,7 +216,7 @@ def order_by_param(queryset, model, orderings: dict, raw: str | None, *, default
     columns = []
     for term in raw.split(","):
         descending = term.startswith("-")
-        name = term.lstrip("-")
+        name = term.removeprefix("-")
         if name not in orderings:
             raise exceptions.ValidationError(
                 {
@@ -241,7 +248,7 @@ def _parse_id(pk) -> int:
     return parse_positive(str(pk), "id", not_found=True)
 
 
-def _refuse_parameters_except(request, allowed: set[str]) -> None:
+def _refuse_parameters_except(request, allowed: set[str], repeatable: set[str] = frozenset()):
     unknown = set(request.query_params) - allowed
     if unknown:
         raise exceptions.ValidationError(
@@ -249,6 +256,20 @@ def _refuse_parameters_except(request, allowed: set[str]) -> None:
                 name: [f"Unknown parameter here (allowed: {', '.join(sorted(allowed))})."]
                 for name in sorted(unknown)
             }
+        )
+    refuse_repeated(request, repeatable)
+
+
+def refuse_repeated(request, repeatable: set[str]) -> None:
+    """A single-valued parameter given twice is refused rather than half ignored."""
+    repeated = sorted(
+        name
+        for name in request.query_params
+        if name not in repeatable and len(request.query_params.getlist(name)) > 1
+    )
+    if repeated:
+        raise exceptions.ValidationError(
+            {name: ["Given more than once: give it once."] for name in repeated}
         )
 
 
@@ -268,21 +289,16 @@ class ExportView(APIView):
     resources: dict = {}  # resource name -> projection, set by sahel.api.urls
 
     def get(self, request):
-        _refuse_parameters_except(request, {"resource", "as_of"})
+        _refuse_parameters_except(request, {"resource", "as_of"}, repeatable={"resource"})
         as_of = parse_as_of(request)
-        names = [
-            n.strip() for n in request.query_params.get("resource", "").split(",") if n.strip()
-        ] or list(self.resources)
-        unknown = [n for n in names if n not in self.resources]
-        if unknown:
-            raise exceptions.ValidationError(
-                {
-                    "resource": [
-                        f"Unknown resource(s) {', '.join(map(repr, unknown))}; choose "
-                        f"from {', '.join(self.resources)}."
-                    ]
-                }
+        field = ListField(choices=[(name, name) for name in self.resources])
+        try:
+            names = field.clean(
+                field.widget.value_from_datadict(request.query_params, {}, "resource")
             )
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError({"resource": exc.messages}) from None
+        names = names or list(self.resources)
         stamp = (as_of or timezone.now()).strftime("%Y%m%dT%H%M%SZ")
         response = StreamingHttpResponse(
             self._lines(names, as_of), content_type="application/x-ndjson; charset=utf-8"
