@@ -9,7 +9,8 @@ Two keys are stored for every name and computed the same way for a query:
   ("Abou al-Hammam" → " b hm ", "Abu al-Hamam" → " b hm "). French and English
   transliterations (ou/u, dj/j, ch/sh, q/k), doubled letters, vowels and semi-vowels all
   fold together, and word order does not matter. Every query word must match a word of the
-  name (the last query word may be a prefix: the user may still be typing).
+  name (the last query word may be a prefix, the user may still be typing, when its skeleton
+  has at least three consonants: shorter ones begin too many unrelated words).
 """
 
 import re

@@ -203,6 +203,9 @@ def valid_during(
 
 
 MAX_SEARCH_WORDS = 12  # a name has fewer; more would only grow the SQL expression
+# The last query word matches the beginning of a name's word only when its skeleton has at
+# least this many consonants: 'Wxyzzy' folds to 'ks', the beginning of 'experts'.
+MIN_PREFIX_SKELETON = 3
 
 
 def matching_names(
@@ -220,8 +223,8 @@ def matching_names(
     words = skeleton_words(text)[:MAX_SEARCH_WORDS]
     spelled = Q()
     for position, word in enumerate(words):
-        last = position == len(words) - 1
-        spelled &= Q(search_skeleton__contains=f" {word}" if last else f" {word} ")
+        prefix = position == len(words) - 1 and len(word) >= MIN_PREFIX_SKELETON
+        spelled &= Q(search_skeleton__contains=f" {word}" if prefix else f" {word} ")
     contained = Q(search_key__contains=key)
     rank = Case(
         When(search_key=key, then=Value(0)),

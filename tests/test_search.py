@@ -125,3 +125,14 @@ def test_keys():
     assert normalize_name("Jama‘at Nusrat al-Islam") == "jamaat nusrat al islam"
     assert name_skeleton("Abou al-Hammam") == name_skeleton("Abu al-Hamam") == " b hm "
     assert name_skeleton("Droukdal") == name_skeleton("Droukdel")
+
+
+def test_a_short_skeleton_is_not_a_prefix_of_unrelated_names(actors, make):
+    """'Wxyzzy' folds to the skeleton 'ks', which begins 'experts' ('ksprts'): a prefix
+    match needs a skeleton long enough to mean something."""
+    panel = make.actor(slug="panel", name="Panel of Experts", status="published")
+    make.name(panel, "Panel of Experts", status="published")
+    assert search("Wxyzzy") == []
+    # A longer skeleton still matches as a prefix, in another spelling (being typed).
+    assert search("Belmoukh")[0] == "belmokhtar"
+    assert search("Panel of Eksp")[0] == "panel"
