@@ -35,6 +35,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from sahel import selectors, services
@@ -95,7 +96,7 @@ def record_changes(new, old, model) -> list[dict]:
         field = model._meta.get_field(change.field)
         changes.append(
             {
-                "field": field.verbose_name,
+                "field": capfirst(field.verbose_name),
                 "old": display_value(old, field),
                 "new": display_value(new, field),
             }
@@ -283,7 +284,16 @@ def explain_edtf(db_field, formfield):
 
 
 # -- inlines -------------------------------------------------------------------------------
-class TrackedInline(admin.TabularInline):
+class VersionedInlineMixin:
+    """Renders each row's version (hidden) so that a stale row is refused, not overwritten."""
+
+    def get_fieldsets(self, request, obj=None):
+        (title, options), *rest = super().get_fieldsets(request, obj)
+        fields = [f for f in options["fields"] if f != VERSION]
+        return [(title, {**options, "fields": [*fields, VERSION]}), *rest]
+
+
+class TrackedInline(VersionedInlineMixin, admin.TabularInline):
     """An inline of tracked rows. Rows are written by `TrackedAdmin.save_formset` through
     sahel.services; `select_related` names what the rows' labels and widgets need."""
 
@@ -316,7 +326,7 @@ class ClaimInline(TrackedInline):
         return formset
 
 
-class CitationInline(GenericTabularInline):
+class CitationInline(VersionedInlineMixin, GenericTabularInline):
     """The one citations inline of every citable model. A quote from a source whose text
     is stored must be verbatim in it (`Citation.clean`)."""
 
@@ -845,3 +855,7 @@ __all__ = [
     "fuzzy_date_filter",
     "ordered_by_name_match",
 ]
+
+admin.site.site_header = "Sahel actor database — editors' workbench"
+admin.site.site_title = "Sahel actor database"
+admin.site.index_title = "Curation"
