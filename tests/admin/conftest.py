@@ -42,23 +42,38 @@ def reviewer_client(reviewer):
 
 
 def form_data(response, **changes) -> dict:
-    """The POST data of the admin form page in `response`, as rendered, with `changes`."""
+    """The POST data a browser would send from the admin form page in `response`: the
+    fields the page renders (not merely those the form has), with `changes`."""
     data = {}
 
-    def put(form):
-        for name in form.fields:
-            value = form[name].value()
-            key = form.add_prefix(name)
-            if value is None or value is False:
-                continue
-            if value is True:
-                value = "on"
-            data[key] = [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
+    def put(bound_field):
+        value = bound_field.value()
+        if value is None or value is False:
+            return
+        if value is True:
+            value = "on"
+        data[bound_field.html_name] = (
+            [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
+        )
 
-    put(response.context["adminform"].form)
+    def put_fieldsets(admin_form):
+        for fieldset in admin_form:
+            for line in fieldset:
+                for field in line:
+                    if not field.is_readonly:
+                        put(field.field)
+
+    put_fieldsets(response.context["adminform"])
     for inline in response.context["inline_admin_formsets"]:
-        put(inline.formset.management_form)
-        for form in inline.formset.forms:
-            put(form)
+        management = inline.formset.management_form
+        for name in management.fields:
+            put(management[name])
+        for inline_form in inline:
+            if inline_form.original is None and inline_form.form.empty_permitted:
+                continue  # the template row for "add another"
+            put_fieldsets(inline_form)
+            for extra in (inline_form.pk_field(), inline_form.fk_field()):
+                if extra is not None and hasattr(extra, "field"):
+                    put(extra.field)
     data.update(changes)
     return data
