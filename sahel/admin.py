@@ -41,7 +41,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from sahel import selectors, services
 from sahel.fuzzy_dates import EDTF_HELP, EDTFField
 from sahel.history import StaleEditError, change_set
-from sahel.models import CitableModel, PublicationStatus
+from sahel.models import CitableModel, ClaimModel, PublicationStatus
 from sources.models import Citation, Source
 
 REASON = "change_reason"
@@ -717,6 +717,11 @@ class TrackedAdmin(SimpleHistoryAdmin):
         if not reason:
             messages.error(request, "Give a reason for the restore: it is kept in the history.")
             return HttpResponseRedirect(deleted_url)
+        deletion = get_object_or_404(self.deleted_records(), id=object_id)
+        was_public = getattr(deletion, "status", None) == PublicationStatus.PUBLISHED
+        if was_public and not can_publish(request.user, self.model):
+            # Restoring brings the claim back as it was: public again. Reviewers decide that.
+            raise PermissionDenied("Only reviewers restore what was public.")
         try:
             obj = services.restore(self.model, object_id, user=request.user, reason=reason)
         except (services.RestoreError, services.NotDeletedError, ObjectDoesNotExist) as exc:
@@ -786,18 +791,28 @@ class ClaimAdmin(CitedAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        obj = form.instance
-        for button, operation in (("_publish", services.publish), ("_withdraw", services.withdraw)):
-            if button in request.POST:
-                adopt(
-                    obj,
-                    operation(
-                        obj,
-                        user=request.user,
-                        reason=form.cleaned_data[REASON],
-                        expected_version=obj.version,
-                    ),
-                )
+        obj, reason = form.instance, form.cleaned_data[REASON]
+        if "_publish" in request.POST:
+            # The reviewer has the page's claims before them: the draft names, ties and
+            # participants shown inline are published with the claim.
+            for formset in formsets:
+                if issubclass(formset.model, ClaimModel):
+                    drafts = formset.model.objects.filter(
+                        **{formset.fk.name: obj}, status=PublicationStatus.DRAFT
+                    )
+                    for draft in drafts:
+                        services.publish(
+                            draft, user=request.user, reason=reason, expected_version=draft.version
+                        )
+            operation = services.publish
+        elif "_withdraw" in request.POST:
+            operation = services.withdraw
+        else:
+            return
+        adopt(
+            obj,
+            operation(obj, user=request.user, reason=reason, expected_version=obj.version),
+        )
 
     def _set_status(self, request, queryset, operation, done: str):
         reason = self.action_reason(request)

@@ -168,13 +168,12 @@ def test_the_editors_workflow_in_a_browser(browser, live_server, tmp_path):
     assert actor.affiliations_as_subject.get().object == old_front
     assert Citation.objects.filter(object_id=actor.pk).count() == 1
 
-    # 2. A reviewer publishes it (bulk action, with a reason).
+    # 2. A reviewer publishes it, with the draft name and tie on its page.
     review = log_in(browser, base, "reviewer")
     review.goto(f"{base}/admin/actors/actor/?status__exact=draft")
-    review.locator(f"input[name=_selected_action][value='{actor.pk}']").check()
-    review.select_option("select[name=action]", "publish_selected")
-    review.fill("input[name=change_reason]", "Checked against the report")
-    review.click("button[name=index]")
+    review.locator("#result_list a", has_text="Sahel Brigade").click()
+    review.fill("#id_change_reason", "Checked against the report")
+    review.click("input[name=_publish]")
     saved(review)
     actor.refresh_from_db()
     assert actor.status == "published"
@@ -184,6 +183,9 @@ def test_the_editors_workflow_in_a_browser(browser, live_server, tmp_path):
     assert response.status == 200
     body = json.loads(response.text())
     assert body["name"] == "Sahel Brigade"
+    assert "Katibat al-Sahil" in [n["name"] for n in body["names"]]
+    ties = page.request.get(f"{base}/api/v1/affiliations/?actor=sahel-brigade")
+    assert json.loads(ties.text())["count"] == 1
     assert body["citations"][0]["quote"] == "The Sahel Brigade was founded in 2016"
 
     # 4. The editor changes it with a reason (and drops the citation).

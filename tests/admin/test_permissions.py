@@ -111,6 +111,8 @@ def test_a_reviewer_publishes_and_withdraws_in_bulk(reviewer_client, reviewer, m
 
 def test_a_reviewer_publishes_from_the_form(reviewer_client, make):
     actor = make.actor(description="old")
+    name = make.name(actor, "Al-Mourabitoun")
+    withdrawn = make.name(actor, "Al-Murabitun", status="withdrawn")
     page = reviewer_client.get(change_url(actor))
     assert "_publish" in page.content.decode()
     data = form_data(page, description="new", change_reason="Reviewed", _publish="1")
@@ -119,6 +121,26 @@ def test_a_reviewer_publishes_from_the_form(reviewer_client, make):
     assert (actor.status, actor.description) == ("published", "new")
     # one change set: both writes carry the reason
     assert [r.history_change_reason for r in actor.history.all()[:2]] == ["Reviewed"] * 2
+    # the draft claims on the page are published with it; a withdrawn one stays withdrawn
+    name.refresh_from_db()
+    withdrawn.refresh_from_db()
+    assert (name.status, withdrawn.status) == ("published", "withdrawn")
+    assert name.history.latest().change_set == actor.history.latest().change_set
+
+
+def test_only_reviewers_restore_what_was_public(editor_client, reviewer_client, make):
+    draft, public = make.actor(), make.actor(status="published")
+    for actor in (draft, public):
+        reviewer_client.post(
+            reverse("admin:actors_actor_delete", args=[actor.pk]),
+            {"post": "yes", "change_reason": "remove"},
+        )
+    assert not Actor.objects.exists()
+    restore = lambda a: reverse("admin:actors_actor_restore", args=[a.pk])  # noqa: E731
+    assert editor_client.post(restore(public), {"change_reason": "back"}).status_code == 403
+    assert editor_client.post(restore(draft), {"change_reason": "back"}).status_code == 302
+    assert reviewer_client.post(restore(public), {"change_reason": "back"}).status_code == 302
+    assert Actor.objects.get(pk=public.pk).status == "published"
 
 
 def test_a_superuser_can_do_all(admin_client, make):
