@@ -709,7 +709,7 @@ def baselines_available() -> bool:
     return connection.vendor == "postgresql"
 
 
-def measure_case(case: Case, client: Client, *, repeat: int, as_of=None) -> Result:
+def measure_case(case: Case, client: Client, *, repeat: int) -> Result:
     result = Result(case.name, note=case.note)
     repeat = min(repeat, case.repeat or repeat)
     case.request(client)  # warm caches (content types ...) before counting
@@ -719,7 +719,8 @@ def measure_case(case: Case, client: Client, *, repeat: int, as_of=None) -> Resu
         result.queries_small = count_queries(lambda: case.request(client, small))
     result.runs, body = _timed(lambda: case.request(client), repeat, warmup=0)
     if case.baseline is not None and baselines_available():
-        raw_as_of = as_of if "as_of" in case.params else None
+        raw_as_of = case.params.get("as_of")
+        raw_as_of = datetime.datetime.fromisoformat(raw_as_of) if raw_as_of else None
 
         def baseline():
             raw = Raw(raw_as_of)
@@ -729,8 +730,26 @@ def measure_case(case: Case, client: Client, *, repeat: int, as_of=None) -> Resu
         result.base_runs, (raw, payload) = _timed(baseline, repeat)
         result.base_queries = raw.queries
         if case.verify:
-            result.verified = orjson.loads(body) == orjson.loads(payload)
+            service, base = orjson.loads(body), orjson.loads(payload)
+            result.verified = service == base
+            if not result.verified:
+                result.note = first_difference(service, base)
     return result
+
+
+def first_difference(a, b, path: str = "") -> str:
+    """Where two payloads first differ (for the report of a failed verification)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b), key=lambda k: (k != "id", str(k))):
+            if a.get(key) != b.get(key):
+                return first_difference(a.get(key), b.get(key), f"{path}.{key}")
+    elif isinstance(a, list) and isinstance(b, list):
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
+            if x != y:
+                return first_difference(x, y, f"{path}[{i}]")
+        if len(a) != len(b):
+            return f"{path}: {len(a)} items, baseline {len(b)}"
+    return f"{path}: {str(a)[:200]} != baseline {str(b)[:200]}"
 
 
 def _rss() -> int:
@@ -1001,7 +1020,7 @@ def run(
             if only and only.lower() not in case.name.lower():
                 continue
             log(f"measuring {case.name}")
-            results.append(measure_case(case, client, repeat=repeat, as_of=subjects.as_of))
+            results.append(measure_case(case, client, repeat=repeat))
         if baselines_available() and not only:
             log("measuring calibration")
             results += calibration(repeat)
