@@ -16,9 +16,12 @@ Baselines need PostgreSQL; on SQLite only the service side runs (the query count
 "no case errors" checks of `tests/test_benchmark.py`).
 """
 
+import contextlib
 import datetime
 import os
+import signal
 import statistics
+import threading
 import time
 import urllib.parse
 from collections import defaultdict
@@ -305,6 +308,7 @@ class Case:
     verify: bool = True
     note: str = ""
     repeat: int | None = None  # fewer timed runs for a slow case
+    limit: int | None = None  # seconds after which the case is abandoned (reported)
 
     def request(self, client: Client, params: dict | None = None) -> bytes:
         params = self.params if params is None else params
@@ -630,6 +634,7 @@ def cases(subjects: Subjects) -> list[Case]:
             page_param="limit",
             verify=False,
             repeat=3,
+            limit=300,
             note="limit 10, 3 runs; no baseline: the feed's diffing is not reproduced in SQL",
         ),
         Case(
@@ -687,7 +692,11 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def _timed(run: Callable[[], object], repeat: int, warmup: int = 1) -> tuple[list[float], object]:
+def _timed(
+    run: Callable[[], object], repeat: int, warmup: int = 1, budget: float = 20.0
+) -> tuple[list[float], object]:
+    """Up to `repeat` timed runs; at least 3 (or `repeat`), then stop once `budget`
+    seconds are spent: a case that takes seconds a run gets fewer runs."""
     out = None
     for _ in range(warmup):
         out = run()
@@ -696,7 +705,42 @@ def _timed(run: Callable[[], object], repeat: int, warmup: int = 1) -> tuple[lis
         began = time.perf_counter()
         out = run()
         times.append(time.perf_counter() - began)
+        if len(times) >= min(3, repeat) and sum(times) > budget:
+            break
     return times, out
+
+
+class CaseTimeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def time_limit(seconds: int | None):
+    """Abandon a case after `seconds` (wall clock; the connection is then closed, and
+    PostgreSQL's statement_timeout ends the query it was running)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise CaseTimeout(f"over {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET statement_timeout = '{seconds}s'")
+        yield
+    except CaseTimeout:
+        connection.close()
+        raise
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+        if connection.vendor == "postgresql" and connection.connection is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("SET statement_timeout = 0")
 
 
 def count_queries(run: Callable[[], object]) -> int:
@@ -710,6 +754,14 @@ def baselines_available() -> bool:
 
 
 def measure_case(case: Case, client: Client, *, repeat: int) -> Result:
+    try:
+        with time_limit(case.limit):
+            return _measure_case(case, client, repeat=repeat)
+    except CaseTimeout as exc:
+        return Result(case.name, note=f"{case.note}; abandoned: {exc}", runs=[float("nan")])
+
+
+def _measure_case(case: Case, client: Client, *, repeat: int) -> Result:
     result = Result(case.name, note=case.note)
     repeat = min(repeat, case.repeat or repeat)
     case.request(client)  # warm caches (content types ...) before counting
