@@ -247,15 +247,17 @@ def change_sets_after(cursor: tuple | None, limit: int, horizon) -> list[ChangeS
     return _change_set_info(ids)
 
 
-END_OF_FEED = uuid.UUID(int=(1 << 128) - 1)  # sorts after every change set of an instant
+# The cursor of a feed with no public change set yet: it names none.
+FEED_START = (datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC), uuid.UUID(int=0))
 
 
 def feed_page(cursor, limit: int, resources: dict) -> tuple[list[dict], tuple, bool]:
     """Entries of up to `limit` change sets that changed public data, after `cursor`.
 
     Change sets without public effect (draft edits) are passed over, and no cursor ever
-    names one: the page ends on the last public change set, or, when the feed is
-    exhausted, on the horizon instant itself. Returns (entries, next cursor, exhausted).
+    names one: the page ends on the last public change set (when the feed is exhausted
+    and the page has none: the cursor it was asked from, or the start of the feed).
+    Returns (entries, next cursor, exhausted).
     """
     horizon = timezone.now() - FEED_LAG
     entries, public_sets, scanned = [], 0, cursor
@@ -263,7 +265,8 @@ def feed_page(cursor, limit: int, resources: dict) -> tuple[list[dict], tuple, b
     while public_sets < limit:
         batch = change_sets_after(scanned, limit, horizon)
         if not batch:
-            return entries, (horizon, END_OF_FEED), True
+            # Stable while nothing public happens, so the last page can answer 304.
+            return entries, last_public or cursor or FEED_START, True
         for change in batch:
             scanned = (change.time, change.id)
             found = [

@@ -22,6 +22,17 @@ def flatten(item: dict, prefix: str = "") -> dict:
     return flat
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a
+    leading single quote: data from sources must not execute on a researcher's machine."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _results(data):
     if isinstance(data, dict) and "results" in data:
         return data["results"]
@@ -54,7 +65,7 @@ class CSVRenderer(renderers.BaseRenderer):
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({key: neutralise(value) for key, value in row.items()} for row in rows)
         return buffer.getvalue().encode(self.charset)
 
 

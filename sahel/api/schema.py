@@ -249,6 +249,7 @@ def document(viewset, *, geo: bool = False):
                         "revisions": {"type": "array", "items": history_item},
                     }
                 ),
+                400: ERROR,
                 404: ERROR,
             },
         ),

@@ -299,7 +299,10 @@ class ExportView(APIView):
         except DjangoValidationError as exc:
             raise exceptions.ValidationError({"resource": exc.messages}) from None
         names = names or list(self.resources)
-        stamp = (as_of or timezone.now()).strftime("%Y%m%dT%H%M%SZ")
+        # One snapshot: without as_of the export reads as of the request's instant, so
+        # edits committed while it streams do not show in its later chunks.
+        as_of = as_of or timezone.now()
+        stamp = as_of.strftime("%Y%m%dT%H%M%SZ")
         response = StreamingHttpResponse(
             self._lines(names, as_of), content_type="application/x-ndjson; charset=utf-8"
         )

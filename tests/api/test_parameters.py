@@ -88,4 +88,3 @@ def test_a_list_costs_one_query_however_many_values(api):
     one = count("leader-of")
     assert count("leader-of,deputy-leader-of,member-of,rival-of") == one
     assert count(["leader-of", "deputy-leader-of", "member-of", "rival-of"]) == one
-
