@@ -5,7 +5,9 @@ that stamps each history row written in it with the acting user, the reason and 
 change-set id. Cascaded deletes, bulk writes and signal-driven history rows all pick the
 context up. When the change set closes (the end of its transaction, or of the enclosing
 `one_transaction()`), every history row of it gets one timestamp taken then, so `as_of`
-sees a change set whole or not at all, and the stamp precedes the commit by moments.
+sees a change set whole or not at all, and the change set gets the next number of the
+change-set log (`sahel.models.ChangeSetLog`) under a lock held until it commits: numbers
+follow commit order, which the change feed reads by.
 
 Writes that would escape the history are refused with `UntrackedWriteError`:
 `save()`/`delete()` outside a change set (signals catch the paths that skip `save()`:
@@ -112,7 +114,7 @@ def change_set(user, reason: str) -> Iterator[ChangeSet]:
             if (pending := _unstamped.get()) is not None:
                 pending.append(current)  # stamped when the shared transaction ends
             elif not transaction.get_rollback():
-                _stamp_commit_time(current)
+                _number_and_stamp([current])
     finally:
         _current.reset(token)
 
@@ -131,18 +133,37 @@ def one_transaction() -> Iterator[None]:
             yield
             if transaction.get_rollback():
                 return  # nothing will be committed, so nothing to stamp
-            base = timezone.now()
-            for order, current in enumerate(pending):
-                _stamp_commit_time(current, base + datetime.timedelta(microseconds=order))
+            _number_and_stamp(pending)
     finally:
         _unstamped.reset(token)
 
 
-def _stamp_commit_time(current: ChangeSet, instant=None) -> None:
-    """Give every history row of the change set one timestamp, taken as late as possible."""
-    instant = instant or timezone.now()
-    for history_model in current.history_models:
-        history_model._default_manager.filter(change_set=current.id).update(history_date=instant)
+def _number_and_stamp(change_sets: list[ChangeSet]) -> None:
+    """Number the change sets in commit order and give every history row of each one
+    timestamp, as late as possible.
+
+    The numbers and stamps are taken under a lock (one row, SELECT ... FOR UPDATE) that is
+    held until the transaction commits, so a change set that takes a higher number commits
+    after every lower one: the change feed, which reads by number, never passes over a
+    slow committer. (SQLite serialises writers anyway.)"""
+    from sahel.models import ChangeSetLog, CommitOrderLock
+
+    written = [current for current in change_sets if current.history_models]
+    if not written:
+        return
+    CommitOrderLock.objects.bulk_create([CommitOrderLock(pk=1)], ignore_conflicts=True)
+    CommitOrderLock.objects.select_for_update().get(pk=1)
+    last = ChangeSetLog.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    base = timezone.now()
+    for order, current in enumerate(written, start=1):
+        instant = base + datetime.timedelta(microseconds=order - 1)
+        for history_model in current.history_models:
+            history_model._default_manager.filter(change_set=current.id).update(
+                history_date=instant
+            )
+        ChangeSetLog.objects.create(
+            seq=last + order, change_set=current.id, time=instant, reason=current.reason
+        )
 
 
 def require_change_set(action: str, model: type[models.Model]) -> ChangeSet:

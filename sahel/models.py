@@ -165,3 +165,28 @@ class ClaimModel(TrackedModel, CitableModel):
 
     class Meta:
         abstract = True
+
+
+class ChangeSetLog(models.Model):
+    """One row per committed change set, numbered in commit order: the change feed reads
+    by `seq`. Numbers are handed out under a lock held until the change set commits
+    (`sahel.history`), so a change set with a higher number committed later."""
+
+    seq = models.BigIntegerField(unique=True)
+    change_set = models.UUIDField(unique=True)
+    time = models.DateTimeField(help_text="The change set's instant (its history_date).")
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.change_set}"
+
+
+class CommitOrderLock(models.Model):
+    """A single row, locked (SELECT ... FOR UPDATE) from the moment a change set takes its
+    number and stamp to the moment it commits."""
+
+    def __str__(self) -> str:
+        return "commit order lock"

@@ -21,17 +21,13 @@ import uuid
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, Q
 
 from sahel import selectors
 from sahel.api.projection import Projection
-from sahel.models import tracked_models
+from sahel.models import ChangeSetLog, tracked_models
 
 BEFORE = datetime.timedelta(microseconds=1)
-# The feed shows change sets at least this old: a change set is stamped just before it
-# commits, so one that commits a moment after a later-stamped one is still in order.
-FEED_LAG = datetime.timedelta(seconds=2)
 
 
 @dataclass(frozen=True)
@@ -39,6 +35,7 @@ class ChangeSetInfo:
     id: uuid.UUID
     time: datetime.datetime
     reason: str
+    seq: int = 0  # its place in commit order (sahel.models.ChangeSetLog)
 
 
 def snapshots(projection: type[Projection], ids, instant) -> dict:
@@ -157,15 +154,25 @@ def _collect(projection, rows: Q, found: set) -> None:
 
 
 def _change_set_info(ids) -> list[ChangeSetInfo]:
-    ids = set(ids) - {None}
-    info = {}
+    """The change sets among `ids` that may have changed public data, in commit order."""
+    rows = ChangeSetLog.objects.filter(change_set__in=set(ids) - {None})
+    return _infos(rows)
+
+
+def _infos(log_rows) -> list[ChangeSetInfo]:
+    """Log rows of change sets that wrote a row that may have been public (one query)."""
+    maybe_public = Q(pk__in=[])
     for model in tracked_models():
-        rows = _history_rows(model, Q(change_set__in=ids)).values_list(
-            "change_set", "history_date", "history_change_reason"
+        maybe_public |= Q(
+            Exists(
+                selectors.history_rows_maybe_public(model).filter(change_set=OuterRef("change_set"))
+            )
         )
-        for change_set, time, reason in rows:
-            info.setdefault(change_set, ChangeSetInfo(change_set, time, reason or ""))
-    return sorted(info.values(), key=lambda c: (c.time, str(c.id)))
+    rows = log_rows.filter(maybe_public).order_by("seq")
+    return [
+        ChangeSetInfo(change_set, time, reason, seq)
+        for seq, change_set, time, reason in rows.values_list("seq", "change_set", "time", "reason")
+    ]
 
 
 def object_history(projection: type[Projection], pk) -> list[dict]:
@@ -230,21 +237,23 @@ def _ids_ever(model, condition: Q) -> set:
     return set(_history_rows(model, condition).values_list("id", flat=True))
 
 
-def change_sets_after(cursor: tuple | None, limit: int, horizon) -> list[ChangeSetInfo]:
-    """Committed change sets in commit order after `cursor` ((time, id)), up to `horizon`."""
-    queries = []
-    for model in tracked_models():
-        rows = _history_rows(model, Q(history_date__lte=horizon, change_set__isnull=False))
-        if cursor is not None:
-            time, change_set = cursor
-            rows = rows.filter(
-                Q(history_date__gt=time) | Q(history_date=time, change_set__gt=change_set)
-            )
-        queries.append(rows.order_by().values_list("history_date", "change_set").distinct())
-    first, *rest = queries
-    pairs = first.union(*rest).order_by("history_date", "change_set")[:limit]
-    ids = [change_set for _, change_set in pairs]
-    return _change_set_info(ids)
+def change_sets_after(after: int, limit: int) -> list[ChangeSetInfo]:
+    """Up to `limit` committed change sets numbered after `after`, in commit order, leaving
+    out (in SQL) those that wrote nothing that may have been public."""
+    return _infos(ChangeSetLog.objects.filter(seq__gt=after))[:limit]
+
+
+def _resume_after(cursor) -> int:
+    """The log number a cursor ((time, change set)) resumes after."""
+    if cursor is None:
+        return 0
+    time, change_set = cursor
+    seq = ChangeSetLog.objects.filter(change_set=change_set).values_list("seq", flat=True)
+    if seq:
+        return seq[0]
+    # The start of the feed, or a cursor of an older feed: after what was stamped by then.
+    older = ChangeSetLog.objects.filter(time__lte=time).order_by("-seq")
+    return older.values_list("seq", flat=True).first() or 0
 
 
 # The cursor of a feed with no public change set yet: it names none.
@@ -259,16 +268,15 @@ def feed_page(cursor, limit: int, resources: dict) -> tuple[list[dict], tuple, b
     and the page has none: the cursor it was asked from, or the start of the feed).
     Returns (entries, next cursor, exhausted).
     """
-    horizon = timezone.now() - FEED_LAG
-    entries, public_sets, scanned = [], 0, cursor
+    entries, public_sets, scanned = [], 0, _resume_after(cursor)
     last_public = None
     while public_sets < limit:
-        batch = change_sets_after(scanned, limit, horizon)
+        batch = change_sets_after(scanned, limit)
         if not batch:
             # Stable while nothing public happens, so the last page can answer 304.
             return entries, last_public or cursor or FEED_START, True
         for change in batch:
-            scanned = (change.time, change.id)
+            scanned = change.seq
             found = [
                 {"cursor": encode_cursor(change), "resource": resource, **entry}
                 for resource, ids in objects_touched(change.id, resources).items()

@@ -18,7 +18,6 @@ exactly the public ones.
 
 import base64
 import csv
-import datetime
 import io
 import json
 import time
@@ -35,7 +34,6 @@ from actors.models import Actor, Identifier, Name
 from affiliations.models import Affiliation
 from events.models import Event
 from sahel import services
-from sahel.api import changes
 from tests.conftest import Make
 
 pytestmark = pytest.mark.django_db
@@ -358,9 +356,8 @@ def client(world, db):
 
 
 @pytest.fixture
-def feed_now(monkeypatch):
-    """Show change sets in the feed at once (they are normally held back FEED_LAG)."""
-    monkeypatch.setattr(changes, "FEED_LAG", datetime.timedelta(0))
+def feed_now():
+    """The feed shows a change set as soon as it commits (no lag to wait for)."""
 
 
 def body_text(response) -> str:
@@ -675,8 +672,7 @@ def feed_walk(world, django_db_blocker):
     """The change feed walked from the start one change set at a time (limit=1), resuming
     from each cursor in turn: [(params, response)]. Walked once: it is slow."""
     client, pages, since = APIClient(), [], None
-    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
-        patch.setattr(changes, "FEED_LAG", datetime.timedelta(0))
+    with django_db_blocker.unblock():
         for _ in range(1000):
             params = {"limit": 1, **({"since": since} if since else {})}
             response = client.get("/api/v1/changes/", params)
