@@ -88,6 +88,10 @@ fragment L on Actor {
   affiliationsAsSubject { __typename id roleTitle object { __typename id name } }
   affiliationsAsObject { __typename id roleTitle subject { __typename id name } }
   participations { __typename id note event { __typename id title } }
+  tiesIn2016: affiliationsAsSubject(validAt: "2016") { __typename id roleTitle }
+  tiedIn2016: affiliationsAsObject(validAt: "2016") { __typename id roleTitle }
+  partsIn2017: participations(validAt: "2017") { __typename id note }
+  partsIn2018: participations(validAt: "2018") { __typename id note }
 }
 fragment A on Actor {
   __typename id slug name kind subkind description
@@ -396,6 +400,12 @@ def test_lookups_of_published_objects_tied_to_hidden_ones(ask, world, instant):
     assert [n["name"] for n in a["names"]] == ["Alpha Alias"]
     assert _ids(b["affiliationsAsObject"]) == [str(w.aff_ab.pk)]
     assert (b["affiliationsAsSubject"], b["participations"]) == ([], [])
+    # Narrowed by valid time (the ties to hidden actors start in 2016, the draft event and
+    # the sub-event with a draft part are of 2017, e1 of 2018).
+    assert _ids(a["tiesIn2016"]) == [str(w.aff_ab.pk)]
+    assert _ids(b["tiedIn2016"]) == [str(w.aff_ab.pk)]
+    assert a["partsIn2017"] == []
+    assert _ids(a["partsIn2018"]) == _ids(a["participations"])
     assert [p["actor"]["id"] for p in e1["participants"]] == [str(w.a.pk)]
     assert (e2["parent"], e2["participants"]) == (None, [])
     assert (tie["subject"]["id"], tie["object"]["id"]) == (str(w.a.pk), str(w.b.pk))
@@ -643,8 +653,9 @@ def test_filtering_by_public_objects_counts_only_public_rows(
 # -- network -------------------------------------------------------------------------------------
 
 NETWORK = with_fragments(
-    """query($actor: String!, $depth: Int!, $asOf: String, $types: [String!]) {
-  network(actor: $actor, depth: $depth, asOf: $asOf, types: $types) {
+    """query($actor: String!, $depth: Int!, $asOf: String, $types: [String!],
+             $validAt: String) {
+  network(actor: $actor, depth: $depth, asOf: $asOf, types: $types, validAt: $validAt) {
     depth truncated root { __typename id }
     nodes { ...A1 affiliationsAsSubject { __typename id } affiliationsAsObject { __typename id } }
     edges { __typename id slug roleTitle subject { __typename id name }
@@ -667,10 +678,18 @@ def test_network_around_a_public_actor_tied_to_hidden_ones(ask, world, depth, in
         assert (network["depth"], network["truncated"]) == (depth, False)
 
 
-def test_network_of_one_type_around_a_public_actor(ask, world):
-    network = ask(NETWORK, actor=world.a.slug, depth=3, types=[world.aff_type.slug])
-    assert ids(network["data"]["network"]["nodes"]) == {world.a.pk, world.b.pk}
-    assert ids(network["data"]["network"]["edges"]) == {world.aff_ab.pk}
+@pytest.mark.parametrize(
+    "narrowed",
+    [{"types": ["<type>"]}, {"validAt": "2016"}, {"types": ["<type>"], "validAt": "2016"}],
+)
+def test_network_narrowed_around_a_public_actor(ask, world, narrowed):
+    """By the ties' type and valid time (the ties to hidden actors are of the type, and
+    start in 2016)."""
+    if "types" in narrowed:
+        narrowed = {**narrowed, "types": [world.aff_type.slug]}
+    network = ask(NETWORK, actor=world.a.slug, depth=3, **narrowed)["data"]["network"]
+    assert ids(network["nodes"]) == {world.a.pk, world.b.pk}
+    assert ids(network["edges"]) == {world.aff_ab.pk}
 
 
 @pytest.mark.parametrize("instant", ["live", "unpublished_was_public"])
