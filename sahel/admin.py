@@ -234,7 +234,18 @@ def _autocomplete_widget(field):
     return widget if isinstance(widget, KnownChoiceAutocomplete) else None
 
 
-class KnownChoicesMixin:
+class TrackedFormSetMixin:
+    def clean(self):
+        super().clean()
+        # A row marked for deletion skips its own form's errors: check its version here.
+        for form in self.deleted_forms:
+            instance = form.instance
+            expected = form.cleaned_data.get(VERSION)
+            if instance.pk is not None and expected != instance.version:
+                raise ValidationError(
+                    stale_message(type(instance), instance.pk, expected, instance.version)
+                )
+
     def add_fields(self, form, index):
         super().add_fields(form, index)
         instance = form.instance
@@ -249,7 +260,7 @@ class KnownChoicesMixin:
                 widget.known = {str(related.pk): field.label_from_instance(related)}
 
 
-class TrackedInlineFormSet(KnownChoicesMixin, BaseInlineFormSet):
+class TrackedInlineFormSet(TrackedFormSetMixin, BaseInlineFormSet):
     may_delete_public = True
 
     def clean(self):
@@ -264,7 +275,7 @@ class TrackedInlineFormSet(KnownChoicesMixin, BaseInlineFormSet):
                 )
 
 
-class TrackedGenericInlineFormSet(KnownChoicesMixin, BaseGenericInlineFormSet):
+class TrackedGenericInlineFormSet(TrackedFormSetMixin, BaseGenericInlineFormSet):
     pass
 
 
@@ -452,7 +463,12 @@ class TrackedAdmin(SimpleHistoryAdmin):
         except StaleEditError:
             # Saved by someone else between the form's check and the write: nothing was
             # written; the form, shown again, now reports the change and keeps the input.
+            pass
+        try:
             return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleEditError as exc:  # (without a reason and change set, nothing writes)
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(request.path)
 
     def workflow_context(self, request) -> dict:
         return {}

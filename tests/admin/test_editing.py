@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from actors.models import Actor, Name
+from sahel import services
 from sahel.fuzzy_dates import EDTF_HELP
 from sahel.history import change_set
 from sources.models import Citation
@@ -152,6 +153,19 @@ def test_a_stale_inline_row_is_refused(editor_client, reviewer, make):
     assert "changed by someone else" in response.content.decode()
     name.refresh_from_db()
     assert (name.name, name.language) == ("Ansar Dine", "ar")
+
+
+def test_deleting_an_inline_row_changed_meanwhile_is_refused(editor_client, reviewer, make):
+    actor = make.actor()
+    name = make.name(actor, "Ansar Dine")
+    mine = editor_client.get(change_url(actor))
+    services.update(name, user=reviewer, reason="lang", expected_version=1, language="ar")
+    response = editor_client.post(
+        change_url(actor), form_data(mine, **{"names-0-DELETE": "on", "change_reason": "dup"})
+    )
+    assert response.status_code == 200
+    assert "changed by someone else" in response.content.decode()
+    assert Name.objects.filter(pk=name.pk).exists()
 
 
 # -- entry checks ----------------------------------------------------------------------------
