@@ -28,6 +28,7 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
@@ -435,6 +436,8 @@ class TrackedAdmin(SimpleHistoryAdmin):
         return [*fieldsets, ("Change", {"fields": [REASON, VERSION]})]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")
         return explain_edtf(db_field, super().formfield_for_dbfield(db_field, request, **kwargs))
 
     def get_search_results(self, request, queryset, search_term):

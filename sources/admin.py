@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 
 from sahel.admin import TrackedAdmin, fuzzy_date_filter
+from sahel.models import citable_models
 from sources.models import Citation, Source
 
 
@@ -22,3 +24,10 @@ class CitationAdmin(TrackedAdmin):
     list_filter = ("stance", "credibility", "content_type")
     search_fields = ("quote", "locator", "source__title", "source__slug")
     autocomplete_fields = ("source",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "content_type":
+            kwargs["queryset"] = ContentType.objects.filter(
+                pk__in=[ContentType.objects.get_for_model(m).pk for m in citable_models()]
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
