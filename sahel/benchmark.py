@@ -634,7 +634,7 @@ def cases(subjects: Subjects) -> list[Case]:
             page_param="limit",
             verify=False,
             repeat=3,
-            limit=300,
+            limit=120,
             note="limit 10, 3 runs; no baseline: the feed's diffing is not reproduced in SQL",
         ),
         Case(
@@ -753,12 +753,18 @@ def baselines_available() -> bool:
     return connection.vendor == "postgresql"
 
 
-def measure_case(case: Case, client: Client, *, repeat: int) -> Result:
+def measure_case(case: Case, client: Client, *, repeat: int, keep_going: bool = False) -> Result:
+    """`keep_going`: report an error in the table instead of raising it."""
     try:
         with time_limit(case.limit):
             return _measure_case(case, client, repeat=repeat)
     except CaseTimeout as exc:
         return Result(case.name, note=f"{case.note}; abandoned: {exc}", runs=[float("nan")])
+    except Exception as exc:
+        if not keep_going:
+            raise
+        note = f"ERROR {type(exc).__name__}: {str(exc)[:120]}"
+        return Result(case.name, note=note, runs=[float("nan")])
 
 
 def _measure_case(case: Case, client: Client, *, repeat: int) -> Result:
@@ -1072,10 +1078,12 @@ def run(
             if only and only.lower() not in case.name.lower():
                 continue
             log(f"measuring {case.name}")
-            results.append(measure_case(case, client, repeat=repeat))
+            results.append(measure_case(case, client, repeat=repeat, keep_going=True))
+            log(table(results[-1:]).splitlines()[-1])  # as it comes: a long run may be cut
         if baselines_available() and not only:
             log("measuring calibration")
             results += calibration(repeat)
+            log("\n".join(table(results[-2:]).splitlines()[-2:]))
         if export:
             log("measuring export")
             results.append(measure_export(client, limit=export_limit))

@@ -66,7 +66,8 @@ def test_small_run(small):
 def test_change_feed_query_count_is_constant_in_limit(db, monkeypatch):
     from sahel.api import changes
 
-    monkeypatch.setattr(changes, "FEED_LAG", datetime.timedelta(0))  # no 2 s wait
+    # No 2 s wait where the feed trails real time (older versions of the feed).
+    monkeypatch.setattr(changes, "FEED_LAG", datetime.timedelta(0), raising=False)
     synthetic.Generator(TINY).run()
     case = next(c for c in benchmark.cases(benchmark.Subjects.pick()) if "changes" in c.name)
     result = _measure(case, Client())
