@@ -274,9 +274,7 @@ def _revert_citations(model, pk, instant, *, user, reason) -> None:
         if citation_id not in then:
             delete(citation, user=user, reason=reason, expected_version=citation.version)
     for citation_id, row in then.items():
-        current = now.get(citation_id) or restore(
-            Citation, citation_id, user=user, reason=reason
-        )
+        current = now.get(citation_id) or restore(Citation, citation_id, user=user, reason=reason)
         update(
             current,
             user=user,
