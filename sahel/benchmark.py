@@ -1050,7 +1050,7 @@ def _strawberry_django_schema():
         def actors(self, n: int) -> list[ActorType]:
             return Actor.objects.filter(status="published").order_by("id")[:n]
 
-    schema = strawberry.Schema(query=Query, extensions=[DjangoOptimizerExtension()])
+    schema = strawberry.Schema(query=Query, extensions=[DjangoOptimizerExtension])
     query = """query($n: Int!) { actors(n: $n) { id slug name kind names { id name kind }
         citations { id quote locator stance source { id slug title reliability } } } }"""
     _SD_SCHEMA = schema, query

@@ -223,3 +223,14 @@ def test_graphql_over_http_with_a_third_party_client(served):
     assert refused.data is None
     assert "totalCont" in refused.errors[0]["message"]
     assert "Did you mean" not in refused.errors[0]["message"]
+
+
+def test_postgresql_sessions_run_without_jit(db):
+    """JIT recompiles the selectors' large queries on every request (docs/benchmarks.md)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
