@@ -72,24 +72,31 @@ def public(
     *,
     as_of: datetime.datetime | None = None,
     ignore_later_withdrawals: bool = False,
+    generic_targets: tuple | None = None,
 ) -> QuerySet:
     """`ignore_later_withdrawals` answers "was it public then?" for claims withdrawn
-    since: only to decide that a removal happened, never to show content."""
+    since: only to decide that a removal happened, never to show content.
+    `generic_targets`: the only models a generic relation may point to (the citations of
+    one model need not be checked against every citable model: one branch, not an OR)."""
     queryset = model.objects.all() if as_of is None else rows_as_of(model, as_of)
     if issubclass(model, ClaimModel):
         queryset = queryset.filter(status=PublicationStatus.PUBLISHED)
         if as_of is not None and not ignore_later_withdrawals:
             queryset = queryset.exclude(id__in=_hidden_now(model))
     for name in model.visibility_requires:
-        queryset = queryset.filter(_public_relation(model, name, as_of, ignore_later_withdrawals))
+        queryset = queryset.filter(
+            _public_relation(model, name, as_of, ignore_later_withdrawals, generic_targets)
+        )
     return queryset
 
 
-def _public_relation(model, name: str, as_of, ignore_later_withdrawals: bool = False) -> Q:
+def _public_relation(
+    model, name: str, as_of, ignore_later_withdrawals: bool = False, generic_targets=None
+) -> Q:
     field = model._meta.get_field(name)
     if isinstance(field, GenericForeignKey):
         condition = Q(pk__in=[])
-        for target in citable_models():
+        for target in generic_targets or citable_models():
             content_type = ContentType.objects.get_for_model(target)
             condition |= Q(
                 **{
@@ -169,7 +176,7 @@ def public_citations(
     """Public citations of the given objects of `model` (pass a subquery or a list)."""
     from sources.models import Citation
 
-    return public(Citation, as_of=as_of).filter(
+    return public(Citation, as_of=as_of, generic_targets=(model,)).filter(
         content_type=ContentType.objects.get_for_model(model), object_id__in=ids
     )
 
