@@ -35,7 +35,6 @@ import yaml
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from simple_history import utils as simple_history_utils
 
 from sahel import history, services
 
@@ -91,24 +90,6 @@ WITHDRAWN_SHARE = 0.02  # published claims withdrawn in the last revision round
 
 
 # -- the trusted fast path ---------------------------------------------------------------
-
-
-def trusted_bulk_create(model, objs, *, batch_size: int = 1000):
-    """`history.bulk_create_with_history` minus `full_clean()`: for generated data only."""
-    current = history.require_change_set("bulk_create", model)
-    objs = list(objs)
-    for obj in objs:
-        obj.sync_derived_fields()
-    current.history_models.add(model.history.model)
-    with history._allow_bulk_writes():
-        return simple_history_utils.bulk_create_with_history(
-            objs,
-            model,
-            batch_size=batch_size,
-            default_user=current.user,
-            default_change_reason=current.reason,
-            custom_historical_attrs={"change_set": current.id},
-        )
 
 
 def trusted_bulk_update(model, objs, fields: list[str], *, batch_size: int = 1000) -> int:
@@ -275,7 +256,7 @@ class Generator:
                 created += services.bulk_create(model, chunk, user=self.user, reason=reason)
             else:
                 with history.change_set(self.user, reason):
-                    created += trusted_bulk_create(model, chunk)
+                    created += history.bulk_create_with_history(model, chunk, validate=False)
         self.report.counts[model.__name__] = self.report.counts.get(model.__name__, 0) + len(
             created
         )
