@@ -2,7 +2,8 @@ import strawberry
 
 from actors.api.views import ActorViewSet
 from actors.graphql.types import Actor
-from sahel.graphql.reading import bad_argument, input_values, resource_object, resource_page
+from sahel.graphql.fields import resource_fields
+from sahel.graphql.reading import bad_argument, resource_page
 from sahel.graphql.types import Certainty, Connection
 
 
@@ -22,35 +23,13 @@ class ActorFilter:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="One actor by id or slug; null when there is no public one.")
-    def actor(
-        self,
-        info: strawberry.Info,
-        id: strawberry.ID | None = None,
-        slug: str | None = None,
-        as_of: str | None = None,
-    ) -> Actor | None:
-        return resource_object(info, ActorViewSet, id=id, slug=slug, as_of=as_of)
-
-    @strawberry.field(description="Actors, filtered and ordered (name, kind, begin, end, id).")
-    def actors(
-        self,
-        info: strawberry.Info,
-        filter: ActorFilter | None = None,
-        ordering: str | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        as_of: str | None = None,
-    ) -> Connection[Actor]:
-        return resource_page(
-            info,
-            ActorViewSet,
-            filters=input_values(filter),
-            ordering=ordering,
-            first=first,
-            after=after,
-            as_of=as_of,
-        )
+    actor, actors = resource_fields(
+        ActorViewSet,
+        Actor,
+        ActorFilter,
+        one="One actor by id or slug; null when there is no public one.",
+        many="Actors, filtered and ordered (name, kind, begin, end, id).",
+    )
 
     @strawberry.field(
         description="Actors by any of their names, in any spelling (as REST `search`), "

@@ -4,7 +4,7 @@ from typing import Annotated
 import strawberry
 
 from actors.api.projections import IdentifierProjection, NameProjection
-from sahel.graphql.reading import Batch, bad_argument, parse_valid_at, reference, wanted
+from sahel.graphql.reading import Batch, parse_valid_at, reference, wanted
 from sahel.graphql.types import Claim, FuzzyDate
 
 Affiliation = Annotated["Affiliation", strawberry.lazy("affiliations.graphql.types")]
@@ -107,11 +107,13 @@ class Actor(Claim):
                 budget=batch.budget,
                 fields=fields,
             )
+            actors_of = defaultdict(list)
+            for actor, event in pairs:
+                actors_of[event].append(actor)
             grouped = defaultdict(list)
             for record in loaded.records:  # in date order
-                for actor, event in pairs:
-                    if event == record.id:
-                        grouped[actor].append(record)
+                for actor in actors_of[record.id]:
+                    grouped[actor].append(record)
             return grouped
 
         fields = wanted(info)
@@ -146,28 +148,13 @@ class Actor(Claim):
 
 def _affiliations(record, info, side: str, valid_at, types):
     from affiliations.api.projections import AffiliationProjection
-    from affiliations.models import Affiliation as AffiliationModel
-    from affiliations.models import AffiliationType
-    from sahel import selectors
+    from affiliations.graphql.types import narrow_ties
 
     bounds = parse_valid_at(valid_at)
     batch = record.batch
 
     def narrow(queryset):
-        if bounds is not None:
-            queryset = selectors.valid_during(
-                queryset, AffiliationModel, bounds.lower, bounds.upper
-            )
-        if types is not None:
-            known = dict(
-                selectors.public(AffiliationType, as_of=batch.as_of)
-                .filter(slug__in=types)
-                .values_list("slug", "id")
-            )
-            if unknown := sorted(set(types) - set(known)):
-                raise bad_argument("types", f"unknown affiliation type(s) {unknown}.")
-            queryset = queryset.filter(type_id__in=known.values())
-        return queryset
+        return narrow_ties(queryset, bounds=bounds, types=types, as_of=batch.as_of)
 
     key = (side, valid_at, tuple(sorted(types)) if types is not None else None)
     ordering = ("start_lower", "id")

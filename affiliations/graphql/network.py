@@ -8,9 +8,8 @@ from django.db.models import Q
 from actors.api.projections import ActorProjection
 from actors.models import Actor as ActorModel
 from affiliations.api.projections import AffiliationProjection
-from affiliations.graphql.types import Affiliation
+from affiliations.graphql.types import Affiliation, narrow_ties
 from affiliations.models import Affiliation as AffiliationModel
-from affiliations.models import AffiliationType
 from sahel import selectors
 from sahel.api.filters import resolve_public
 from sahel.graphql.reading import (
@@ -61,18 +60,9 @@ def network(
     except VALIDATION_ERRORS as exc:
         raise input_errors(exc) from None
 
-    ties = selectors.public(AffiliationModel, as_of=instant)
-    if bounds is not None:
-        ties = selectors.valid_during(ties, AffiliationModel, bounds.lower, bounds.upper)
-    if types is not None:
-        known = dict(
-            selectors.public(AffiliationType, as_of=instant)
-            .filter(slug__in=types)
-            .values_list("slug", "id")
-        )
-        if unknown := sorted(set(types) - set(known)):
-            raise bad_argument("types", f"unknown affiliation type(s) {unknown}.")
-        ties = ties.filter(type_id__in=known.values())
+    ties = narrow_ties(
+        selectors.public(AffiliationModel, as_of=instant), bounds=bounds, types=types, as_of=instant
+    )
 
     reached, frontier, edges, truncated = {start}, {start}, set(), False
     for _ in range(depth):

@@ -3,8 +3,8 @@ import strawberry
 from affiliations.api.views import AffiliationViewSet
 from affiliations.graphql.network import network
 from affiliations.graphql.types import Affiliation
-from sahel.graphql.reading import input_values, resource_object, resource_page
-from sahel.graphql.types import Certainty, Connection
+from sahel.graphql.fields import resource_fields
+from sahel.graphql.types import Certainty
 
 
 @strawberry.input(description="Narrow the ties (every filter of REST /api/v1/affiliations/).")
@@ -25,35 +25,13 @@ class AffiliationFilter:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="One tie by id or slug; null when there is no public one.")
-    def affiliation(
-        self,
-        info: strawberry.Info,
-        id: strawberry.ID | None = None,
-        slug: str | None = None,
-        as_of: str | None = None,
-    ) -> Affiliation | None:
-        return resource_object(info, AffiliationViewSet, id=id, slug=slug, as_of=as_of)
-
-    @strawberry.field(description="Ties between actors, filtered and ordered (start, end, id).")
-    def affiliations(
-        self,
-        info: strawberry.Info,
-        filter: AffiliationFilter | None = None,
-        ordering: str | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        as_of: str | None = None,
-    ) -> Connection[Affiliation]:
-        return resource_page(
-            info,
-            AffiliationViewSet,
-            filters=input_values(filter),
-            ordering=ordering,
-            first=first,
-            after=after,
-            as_of=as_of,
-        )
+    affiliation, affiliations = resource_fields(
+        AffiliationViewSet,
+        Affiliation,
+        AffiliationFilter,
+        one="One tie by id or slug; null when there is no public one.",
+        many="Ties between actors, filtered and ordered (start, end, id).",
+    )
 
     network = strawberry.field(
         resolver=network,

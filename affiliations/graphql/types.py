@@ -47,3 +47,25 @@ def _type(summary: dict) -> AffiliationType:
         inverse_label=summary["inverse_label"],
         symmetric=summary["symmetric"],
     )
+
+
+def narrow_ties(queryset, *, bounds, types: list[str] | None, as_of):
+    """Ties that may have held within `bounds` (parsed `validAt`) and are of `types`
+    (slugs; an unknown or hidden one is an error naming `types`)."""
+    from affiliations.models import Affiliation as AffiliationModel
+    from affiliations.models import AffiliationType as AffiliationTypeModel
+    from sahel import selectors
+    from sahel.graphql.reading import bad_argument
+
+    if bounds is not None:
+        queryset = selectors.valid_during(queryset, AffiliationModel, bounds.lower, bounds.upper)
+    if types is not None:
+        known = dict(
+            selectors.public(AffiliationTypeModel, as_of=as_of)
+            .filter(slug__in=types)
+            .values_list("slug", "id")
+        )
+        if unknown := sorted(set(types) - set(known)):
+            raise bad_argument("types", f"unknown affiliation type(s) {unknown}.")
+        queryset = queryset.filter(type_id__in=known.values())
+    return queryset

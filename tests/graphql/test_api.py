@@ -283,20 +283,26 @@ def test_as_of_carries_into_nested_fields(gql):
     assert len(past["affiliationsAsObject"]) == len(before["actor"]["affiliationsAsObject"]) - 1
 
 
-def test_valid_at_on_nested_ties(gql):
+def test_valid_at_on_nested_ties(gql, client):
+    """A nested `validAt` keeps exactly the ties REST's `valid_at` keeps."""
     query = (
         'query($at: String) { actor(slug: "jnim") { '
         "affiliationsAsObject(validAt: $at) { id start { lower } end { upper } } } }"
     )
     everything = gql(query)["actor"]["affiliationsAsObject"]
-    in_2010 = gql(query, at="2010")["actor"]["affiliationsAsObject"]
-    assert len(in_2010) < len(everything)  # JNIM was founded in 2017
-    for tie in in_2010:
-        assert (
-            tie["start"] is None
-            or tie["start"]["lower"] is None
-            or tie["start"]["lower"] <= "2010-12-31"
-        )
+    for at in ("2010", "2018"):
+        kept = gql(query, at=at)["actor"]["affiliationsAsObject"]
+        rest = client.get(
+            "/api/v1/affiliations/", {"object": "jnim", "valid_at": at, "page_size": 1000}
+        ).json()["results"]
+        assert sorted(int(t["id"]) for t in kept) == sorted(t["id"] for t in rest)
+        for tie in kept:
+            assert ((tie["start"] or {}).get("lower") or "0000") <= f"{at}-12-31"
+            assert ((tie["end"] or {}).get("upper") or "9999") >= f"{at}-01-01"
+        if at == "2010":
+            assert len(kept) < len(everything)  # JNIM was founded in 2017
+        else:
+            assert kept
 
 
 # -- network ---------------------------------------------------------------------------------
