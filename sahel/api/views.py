@@ -5,11 +5,12 @@ FilterSet, orders it, takes a page and projects it. Every bad parameter is a 400
 whose JSON body names the parameter.
 """
 
+import contextlib
 import datetime
 import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.db.models.functions import Collate, Lower
 from django.http import Http404, StreamingHttpResponse
@@ -282,6 +283,38 @@ class GeoResourceViewSet(ResourceViewSet):
 EXPORT_CHUNK = 500
 
 
+@contextlib.contextmanager
+def _read_snapshot():
+    """A read-only transaction in which every read sees the same snapshot; yields whether
+    it could open one. Inside a transaction already open (a test's) it cannot: that
+    transaction's isolation was chosen by whoever opened it, so the caller reads as of an
+    instant instead."""
+    if connection.in_atomic_block:
+        yield False
+        return
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield True
+    elif connection.vendor == "sqlite":
+        # The settings begin transactions IMMEDIATE (the write lock) for writers; a reader
+        # begins DEFERRED and takes no lock until it reads. In WAL mode (settings) its reads
+        # see the snapshot of its first read and writers do not wait for it.
+        connection.ensure_connection()  # reads transaction_mode from the settings
+        atomic, mode = transaction.atomic(), connection.transaction_mode
+        with contextlib.ExitStack() as stack:
+            connection.transaction_mode = "DEFERRED"
+            try:
+                atomic.__enter__()
+            finally:
+                connection.transaction_mode = mode
+            stack.push(atomic)  # commits, or rolls back on an error or a close()
+            yield True
+    else:
+        yield False
+
+
 class ExportView(APIView):
     """The whole public dataset as JSON Lines, streamed: one object a line, each with its
     `resource`. `?resource=actors,events` picks resources; `?as_of=` reads the past."""
@@ -299,10 +332,7 @@ class ExportView(APIView):
         except DjangoValidationError as exc:
             raise exceptions.ValidationError({"resource": exc.messages}) from None
         names = names or list(self.resources)
-        # One snapshot: without as_of the export reads as of the request's instant, so
-        # edits committed while it streams do not show in its later chunks.
-        as_of = as_of or timezone.now()
-        stamp = as_of.strftime("%Y%m%dT%H%M%SZ")
+        stamp = (as_of or timezone.now()).strftime("%Y%m%dT%H%M%SZ")
         response = StreamingHttpResponse(
             self._lines(names, as_of), content_type="application/x-ndjson; charset=utf-8"
         )
@@ -310,22 +340,28 @@ class ExportView(APIView):
         return response
 
     def _lines(self, names, as_of):
-        encoder = DRFJSONEncoder(ensure_ascii=False)
-        for name in names:
-            projection = self.resources[name]
-            public = selectors.public(projection.model, as_of=as_of)
-            last_id = 0
-            while True:  # keyset pages: memory stays flat however large the dataset
-                rows = list(
-                    public.filter(id__gt=last_id)
-                    .order_by("id")
-                    .values(*projection.columns())[:EXPORT_CHUNK]
-                )
-                if not rows:
-                    break
-                for item in projection.build_rows(rows, as_of=as_of):
-                    yield (encoder.encode({"resource": name, **item}) + "\n").encode()
-                last_id = rows[-1]["id"]
+        # One snapshot: edits committed while the export streams do not show in its later
+        # chunks. Live rows in one read-only transaction, held until the stream ends or is
+        # closed (a client that goes away closes it); failing that, as of this instant.
+        with _read_snapshot() as snapshot:
+            if as_of is None and not snapshot:
+                as_of = timezone.now()
+            encoder = DRFJSONEncoder(ensure_ascii=False)
+            for name in names:
+                projection = self.resources[name]
+                public = selectors.public(projection.model, as_of=as_of)
+                last_id = 0
+                while True:  # keyset pages: memory stays flat however large the dataset
+                    rows = list(
+                        public.filter(id__gt=last_id)
+                        .order_by("id")
+                        .values(*projection.columns())[:EXPORT_CHUNK]
+                    )
+                    if not rows:
+                        break
+                    for item in projection.build_rows(rows, as_of=as_of):
+                        yield (encoder.encode({"resource": name, **item}) + "\n").encode()
+                    last_id = rows[-1]["id"]
 
 
 class ChangesView(ConditionalGetMixin, APIView):
