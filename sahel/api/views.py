@@ -7,8 +7,10 @@ whose JSON body names the parameter.
 
 import contextlib
 import datetime
+import decimal
 import re
 
+import orjson
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, models, transaction
 from django.db.models import F
@@ -22,7 +24,6 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
-from rest_framework.utils.encoders import JSONEncoder as DRFJSONEncoder
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -281,6 +282,15 @@ class GeoResourceViewSet(ResourceViewSet):
 
 
 EXPORT_CHUNK = 500
+# orjson: the values DRF's encoder writes (dates, datetimes with "Z", UUIDs as strings,
+# Decimals as numbers), but compact (no spaces) and a few times faster.
+_JSON_LINE = orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
+
+
+def _json_default(value):
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    raise TypeError
 
 
 @contextlib.contextmanager
@@ -346,7 +356,6 @@ class ExportView(APIView):
         with _read_snapshot() as snapshot:
             if as_of is None and not snapshot:
                 as_of = timezone.now()
-            encoder = DRFJSONEncoder(ensure_ascii=False)
             for name in names:
                 projection = self.resources[name]
                 public = selectors.public(projection.model, as_of=as_of)
@@ -360,7 +369,9 @@ class ExportView(APIView):
                     if not rows:
                         break
                     for item in projection.build_rows(rows, as_of=as_of):
-                        yield (encoder.encode({"resource": name, **item}) + "\n").encode()
+                        yield orjson.dumps(
+                            {"resource": name, **item}, default=_json_default, option=_JSON_LINE
+                        )
                     last_id = rows[-1]["id"]
 
 
