@@ -32,7 +32,8 @@ import orjson
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
@@ -832,6 +833,13 @@ def measure_export(client: Client, *, limit: int | None = None) -> Result:
             peak = max(peak, _rss())
         if limit and lines >= limit:
             break
+    # Closed as a server closes it (ending the export's transaction if it stopped early),
+    # without the end-of-request signal that would close the connection, as Client does.
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
     elapsed = time.perf_counter() - began
     result.runs = [elapsed]
     result.extra = {
