@@ -12,19 +12,26 @@ two are compared:
   related object): "removed", without content.
 - Changes that leave the public representation as it was (edits of drafts, of editorial
   notes) do not appear at all, so the history and the feed cannot leak hidden content.
+
+A feed page (and an object's history) is computed for all its change sets at once, in a
+number of queries that does not grow with them: the rows each change set wrote are read
+with one query per model (`change_set__in`) and attributed in Python, and the snapshots
+before and at every change set are one UNION ALL of per-instant querysets per projection
+level (`Projection.build_groups`).
 """
 
 import base64
 import binascii
 import datetime
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
 
 from sahel import selectors
-from sahel.api.projection import Projection
+from sahel.api.projection import Projection, read_groups
 from sahel.models import ChangeSetLog, tracked_models
 
 BEFORE = datetime.timedelta(microseconds=1)
@@ -38,14 +45,18 @@ class ChangeSetInfo:
     seq: int = 0  # its place in commit order (sahel.models.ChangeSetLog)
 
 
-def snapshots(projection: type[Projection], ids, instant) -> dict:
-    """id -> public representation at `instant`, for those of `ids` public then."""
-    rows = list(
-        selectors.public(projection.model, as_of=instant)
-        .filter(id__in=list(ids))
-        .values(*projection.columns())
+def snapshots(projection: type[Projection], groups: dict) -> dict:
+    """key -> (instant, ids) to key -> {id: public representation at the instant}, for
+    those of the ids public then (one query per projection level for all groups)."""
+    querysets = {
+        key: selectors.public(projection.model, as_of=instant).filter(id__in=list(ids))
+        for key, (instant, ids) in groups.items()
+    }
+    rows = read_groups(querysets, projection.columns())
+    items = projection.build_groups(
+        {key: (instant, rows[key]) for key, (instant, _) in groups.items()}
     )
-    return {item["id"]: item for item in projection.build_rows(rows, as_of=instant)}
+    return {key: {item["id"]: item for item in items[key]} for key in groups}
 
 
 def diff(before: dict, after: dict) -> dict:
@@ -76,14 +87,31 @@ def _has_ids(items) -> bool:
     return all(isinstance(item, dict) and "id" in item for item in items)
 
 
-def compare(projection, ids, change: ChangeSetInfo) -> list[dict]:
-    """What the change set did to the public representation of each of `ids`."""
-    before = snapshots(projection, ids, change.time - BEFORE)
-    after = snapshots(projection, ids, change.time)
+def compare(projection, touched: dict) -> dict:
+    """ChangeSetInfo -> ids to ChangeSetInfo -> entries: what each change set did to the
+    public representation of its ids (a fixed number of queries for all of them)."""
+    groups = {}
+    for change, ids in touched.items():
+        groups[change, "before"] = (change.time - BEFORE, ids)
+        groups[change, "after"] = (change.time, ids)
+    shown = snapshots(projection, groups)
     # Claims withdrawn since are hidden from past snapshots; that they were public just
     # before (and so were removed) is still told, without their content.
-    was_public = _public_ids(projection, ids, change.time - BEFORE)
-    is_public = _public_ids(projection, ids, change.time)
+    public = _public_ids(projection, groups)
+    return {
+        change: _entries(
+            change,
+            ids,
+            shown[change, "before"],
+            shown[change, "after"],
+            public[change, "before"],
+            public[change, "after"],
+        )
+        for change, ids in touched.items()
+    }
+
+
+def _entries(change: ChangeSetInfo, ids, before, after, was_public, is_public) -> list[dict]:
     entries = []
     for pk in sorted(ids):
         old, new = before.get(pk), after.get(pk)
@@ -103,12 +131,17 @@ def compare(projection, ids, change: ChangeSetInfo) -> list[dict]:
     return entries
 
 
-def _public_ids(projection, ids, instant) -> set:
-    return set(
-        selectors.public(projection.model, as_of=instant, ignore_later_withdrawals=True)
-        .filter(id__in=list(ids))
-        .values_list("id", flat=True)
-    )
+def _public_ids(projection, groups: dict) -> dict:
+    """key -> (instant, ids) to key -> those of the ids that were public at the instant,
+    counting claims withdrawn since."""
+    querysets = {
+        key: selectors.public(
+            projection.model, as_of=instant, ignore_later_withdrawals=True
+        ).filter(id__in=list(ids))
+        for key, (instant, ids) in groups.items()
+    }
+    rows = read_groups(querysets, ["id"])
+    return {key: {row["id"] for row in rows[key]} for key in groups}
 
 
 # -- which change sets touch an object (for its history) -------------------------------------
@@ -176,65 +209,88 @@ def _infos(log_rows) -> list[ChangeSetInfo]:
 
 
 def object_history(projection: type[Projection], pk) -> list[dict]:
-    entries = []
-    for change in change_sets_touching(projection, pk):
-        entries += compare(projection, [pk], change)
-    return entries
+    touching = change_sets_touching(projection, pk)
+    found = compare(projection, {change: [pk] for change in touching})
+    return [entry for change in touching for entry in found[change]]
 
 
 # -- which objects a change set touches (for the feed) ---------------------------------------
 
 
-def objects_touched(change_set_id, resources: dict[str, type[Projection]]) -> dict:
-    """resource name -> ids of the objects whose representation reads a row written in
-    the change set."""
-    written = {}  # model -> ids written
+def objects_touched(change_set_ids, resources: dict[str, type[Projection]]) -> dict:
+    """change set -> resource name -> ids of the objects whose representation reads a row
+    written in the change set (resources with none left out), for all `change_set_ids`
+    with one query per model and relation."""
+    written = {change_set: {} for change_set in change_set_ids}  # change set -> model -> ids
     for model in tracked_models():
-        ids = set(_history_rows(model, Q(change_set=change_set_id)).values_list("id", flat=True))
-        if ids:
-            written[model] = ids
-    touched = {}
+        rows = _history_rows(model, Q(change_set__in=list(written))).values_list("change_set", "id")
+        for change_set, pk in rows:
+            written[change_set].setdefault(model, set()).add(pk)
+    touched = {change_set: {} for change_set in written}
     for name, projection in resources.items():
-        if owners := _owners(projection, written):
-            touched[name] = owners
+        for change_set, owners in _owners(projection, written).items():
+            if owners:
+                touched[change_set][name] = owners
     return touched
 
 
-def _owners(projection, written: dict) -> set:
-    """Ids of `projection.model` rows whose representation reads any written row."""
+def _owners(projection, written: dict) -> dict:
+    """change set -> ids of `projection.model` rows whose representation reads any row
+    the change set wrote (`written`: change set -> model -> ids)."""
     model = projection.model
-    owners = set(written.get(model, ()))
+    owners = {change_set: set(rows.get(model, ())) for change_set, rows in written.items()}
     for name, ref in projection.refs.items():
-        if ref.model in written:
-            owners |= _ids_ever(model, Q(**{f"{name}_id__in": written[ref.model]}))
+        # Rows of `model` that ever referred to a written row of `ref.model`.
+        referring = _by(model, f"{name}_id", "id", _union(written, ref.model))
+        for change_set, rows in written.items():
+            for ref_id in rows.get(ref.model, ()):
+                owners[change_set] |= referring.get(ref_id, set())
     for child in projection.children.values():
         child_ids = _owners(child.projection, written)
-        if child_ids:
-            owners |= set(
-                _history_rows(child.projection.model, Q(id__in=child_ids)).values_list(
-                    f"{child.fk}_id", flat=True
-                )
-            )
+        parents = _by(
+            child.projection.model, "id", f"{child.fk}_id", set().union(*child_ids.values())
+        )
+        for change_set, ids in child_ids.items():
+            for pk in ids:
+                owners[change_set] |= parents.get(pk, set())
     if projection.cited:
         from sources.models import Citation, Source
 
         content_type = ContentType.objects.get_for_model(model)
+        citation_ids, source_ids = _union(written, Citation), _union(written, Source)
         cite_rows = Q()
-        if Citation in written:
-            cite_rows |= Q(id__in=written[Citation])
-        if Source in written:
-            cite_rows |= Q(source_id__in=written[Source])
+        if citation_ids:
+            cite_rows |= Q(id__in=citation_ids)
+        if source_ids:
+            cite_rows |= Q(source_id__in=source_ids)
+        by_citation, by_source = defaultdict(set), defaultdict(set)
         if cite_rows:
-            owners |= set(
-                _history_rows(Citation, cite_rows & Q(content_type_id=content_type.pk)).values_list(
-                    "object_id", flat=True
-                )
-            )
+            rows = _history_rows(Citation, cite_rows & Q(content_type_id=content_type.pk))
+            for pk, source_id, object_id in rows.values_list("id", "source_id", "object_id"):
+                by_citation[pk].add(object_id)
+                by_source[source_id].add(object_id)
+        for change_set, rows in written.items():
+            for pk in rows.get(Citation, ()):
+                owners[change_set] |= by_citation.get(pk, set())
+            for source_id in rows.get(Source, ()):
+                owners[change_set] |= by_source.get(source_id, set())
     return owners
 
 
-def _ids_ever(model, condition: Q) -> set:
-    return set(_history_rows(model, condition).values_list("id", flat=True))
+def _union(written: dict, model) -> set:
+    """Ids of `model` written by any of the change sets."""
+    return set().union(*(rows.get(model, ()) for rows in written.values()))
+
+
+def _by(model, key: str, value: str, keys: set) -> dict:
+    """`key` -> the set of `value`s over the history rows of `model` (those that may have
+    been public) whose `key` is among `keys` (one query; none when `keys` is empty)."""
+    found = defaultdict(set)
+    if keys:
+        rows = _history_rows(model, Q(**{f"{key}__in": keys}))
+        for k, v in rows.values_list(key, value):
+            found[k].add(v)
+    return found
 
 
 def change_sets_after(after: int, limit: int) -> list[ChangeSetInfo]:
@@ -271,24 +327,38 @@ def feed_page(cursor, limit: int, resources: dict) -> tuple[list[dict], tuple, b
     entries, public_sets, scanned = [], 0, _resume_after(cursor)
     last_public = None
     while public_sets < limit:
-        batch = change_sets_after(scanned, limit)
+        # Only as many as still wanted: each is projected twice, whether shown or not.
+        batch = change_sets_after(scanned, limit - public_sets)
         if not batch:
             # Stable while nothing public happens, so the last page can answer 304.
             return entries, last_public or cursor or FEED_START, True
+        found = _feed_entries(batch, resources)
         for change in batch:
             scanned = change.seq
-            found = [
-                {"cursor": encode_cursor(change), "resource": resource, **entry}
-                for resource, ids in objects_touched(change.id, resources).items()
-                for entry in compare(resources[resource], ids, change)
-            ]
-            if found:
-                entries += found
+            if found[change]:
+                entries += found[change]
                 public_sets += 1
                 last_public = (change.time, change.id)
-                if public_sets == limit:
-                    break
     return entries, last_public, False
+
+
+def _feed_entries(batch: list[ChangeSetInfo], resources: dict) -> dict:
+    """ChangeSetInfo -> its feed entries, resource by resource (in the order of
+    `resources`), each resource's objects by id."""
+    touched = objects_touched([change.id for change in batch], resources)
+    found = {change: [] for change in batch}
+    for resource, projection in resources.items():
+        ids = {
+            change: touched[change.id][resource]
+            for change in batch
+            if resource in touched[change.id]
+        }
+        if not ids:
+            continue
+        for change, entries in compare(projection, ids).items():
+            cursor = encode_cursor(change)
+            found[change] += [{"cursor": cursor, "resource": resource, **e} for e in entries]
+    return found
 
 
 def encode_cursor(change) -> str:

@@ -2,17 +2,25 @@
 
 A projection declares the columns of its model, its fuzzy dates, the objects it refers to
 (`refs`: summaries of other public objects, or null when they are hidden), its children
-(names of an actor, participants of an event) and whether it carries citations. `build()`
-turns a page of rows into dicts with a fixed number of queries, whatever the page size:
-one per projection level for the rows, one per reference, one for citations and one for
-their sources. Every query goes through `sahel.selectors`, live or `as_of` alike: rows are
-read with `.values()`, never by following model relations, so historical rows and live
-rows are projected the same way and a hidden object cannot slip in through a relation.
+(names of an actor, participants of an event) and whether it carries citations.
+`build_rows()` turns a page of rows into dicts with a fixed number of queries, whatever the
+page size: one per projection level for the rows, one per reference, one for citations and
+one for their sources. `build_groups()` does the same for several pages at once, each at
+its own instant (the change feed compares objects before and after each of many change
+sets), with the same queries: each reads every group through a UNION ALL of the groups'
+querysets (`read_groups`). Every query goes through `sahel.selectors`, live or `as_of`
+alike: rows are read with `.values()`, never by following model relations, so historical
+rows and live rows are projected the same way and a hidden object cannot slip in through a
+relation.
 """
 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
+
+from django.db import connection
+from django.db.models import Value
 
 from sahel import selectors
 
@@ -74,52 +82,110 @@ class Projection:
 
     @classmethod
     def build_rows(cls, rows: list[dict], *, as_of=None) -> list[dict]:
-        if not rows:
-            return []
-        ids = [row["id"] for row in rows]
+        return cls.build_groups({None: (as_of, rows)})[None]
+
+    @classmethod
+    def build_groups(cls, groups: dict) -> dict:
+        """key -> (as_of, rows) to key -> items: several pages, each at its own instant,
+        in the queries of one (each reads all groups at once; one group: the same queries
+        as `build_rows`)."""
+        found = {key: [] for key in groups}
+        groups = {key: (as_of, rows) for key, (as_of, rows) in groups.items() if rows}
+        if not groups:
+            return found
+        objects = {
+            key: (as_of, [row["id"] for row in rows]) for key, (as_of, rows) in groups.items()
+        }
         referenced = {
-            name: cls._summaries(ref, {row[f"{name}_id"] for row in rows}, as_of)
+            name: _summaries(
+                ref,
+                {
+                    key: (as_of, {row[f"{name}_id"] for row in rows})
+                    for key, (as_of, rows) in groups.items()
+                },
+            )
             for name, ref in cls.refs.items()
         }
-        children = {name: cls._children(child, ids, as_of) for name, child in cls.children.items()}
-        citations = citations_by_object(cls.model, ids, as_of=as_of) if cls.cited else {}
-        result = []
-        for row in rows:
-            item = {"id": row["id"]}
-            for name in cls.fields:
-                item[name] = row[name]
-            for name in cls.dates:
-                item[name] = fuzzy_date(row[name], row[f"{name}_lower"], row[f"{name}_upper"])
-            for name in cls.refs:
-                item[name] = referenced[name].get(row[f"{name}_id"])
-            for name in cls.children:
-                item[name] = children[name].get(row["id"], [])
-            if cls.cited:
-                item["citations"] = citations.get(row["id"], [])
-            result.append(item)
-        return result
+        children = {name: _children(child, objects) for name, child in cls.children.items()}
+        citations = citations_by_group(cls.model, objects) if cls.cited else {}
+        for key, (_, rows) in groups.items():
+            for row in rows:
+                item = {"id": row["id"]}
+                for name in cls.fields:
+                    item[name] = row[name]
+                for name in cls.dates:
+                    item[name] = fuzzy_date(row[name], row[f"{name}_lower"], row[f"{name}_upper"])
+                for name in cls.refs:
+                    item[name] = referenced[name][key].get(row[f"{name}_id"])
+                for name in cls.children:
+                    item[name] = children[name][key].get(row["id"], [])
+                if cls.cited:
+                    item["citations"] = citations.get(key, {}).get(row["id"], [])
+                found[key].append(item)
+        return found
 
-    @staticmethod
-    def _summaries(ref: Ref, ids: set, as_of) -> dict:
+
+def _summaries(ref: Ref, groups: dict) -> dict:
+    """key -> (as_of, ids) to key -> {id: summary of the public ones}."""
+    querysets = {}
+    for key, (as_of, ids) in groups.items():
         ids.discard(None)
-        if not ids:
-            return {}
-        rows = selectors.public(ref.model, as_of=as_of).filter(id__in=ids)
-        return {row["id"]: row for row in rows.values("id", *ref.fields)}
+        if ids:
+            querysets[key] = selectors.public(ref.model, as_of=as_of).filter(id__in=ids)
+    rows = read_groups(querysets, ["id", *ref.fields])
+    return {key: {row["id"]: row for row in rows.get(key, [])} for key in groups}
 
-    @staticmethod
-    def _children(child: Child, parent_ids: list, as_of) -> dict:
-        fk = f"{child.fk}_id"
-        queryset = (
-            selectors.public(child.projection.model, as_of=as_of)
-            .filter(**{f"{fk}__in": parent_ids})
-            .order_by(fk, "id")
-        )
-        rows = list(queryset.values(*child.projection.columns(), fk))
-        grouped = defaultdict(list)
-        for row, item in zip(rows, child.projection.build_rows(rows, as_of=as_of), strict=True):
-            grouped[row[fk]].append(item)
-        return grouped
+
+def _children(child: Child, groups: dict) -> dict:
+    """key -> (as_of, parent ids) to key -> {parent id: [items]}."""
+    fk = f"{child.fk}_id"
+    querysets = {
+        key: selectors.public(child.projection.model, as_of=as_of).filter(**{f"{fk}__in": ids})
+        for key, (as_of, ids) in groups.items()
+    }
+    rows = read_groups(querysets, [*child.projection.columns(), fk], order=(fk, "id"))
+    items = child.projection.build_groups(
+        {key: (as_of, rows[key]) for key, (as_of, _) in groups.items()}
+    )
+    grouped = {}
+    for key in groups:
+        grouped[key] = defaultdict(list)
+        for row, item in zip(rows[key], items[key], strict=True):
+            grouped[key][row[fk]].append(item)
+    return grouped
+
+
+# SQLite refuses a compound select of more than 500 terms (SQLITE_MAX_COMPOUND_SELECT).
+SQLITE_MAX_UNION_TERMS = 400
+GROUP = "projection_group"
+
+
+def read_groups(querysets: dict, fields: list[str], order: tuple = ()) -> dict:
+    """key -> queryset (of one model) to key -> rows (`.values(*fields)`, sorted by
+    `order`), in one query: a UNION ALL of the querysets, each row tagged with its group
+    (on SQLite, one query per SQLITE_MAX_UNION_TERMS groups). One queryset is read as it
+    is, ordered in SQL."""
+    found = {key: [] for key in querysets}
+    if not querysets:
+        return found
+    if len(querysets) == 1:
+        [(key, queryset)] = querysets.items()
+        found[key] = list((queryset.order_by(*order) if order else queryset).values(*fields))
+        return found
+    keys = list(querysets)
+    terms = [
+        querysets[key].order_by().annotate(**{GROUP: Value(number)}).values(*fields, GROUP)
+        for number, key in enumerate(keys)
+    ]
+    size = SQLITE_MAX_UNION_TERMS if connection.vendor == "sqlite" else len(terms)
+    for start in range(0, len(terms), size):
+        first, *rest = terms[start : start + size]
+        for row in first.union(*rest, all=True) if rest else first:
+            found[keys[row.pop(GROUP)]].append(row)
+    if order:
+        for rows in found.values():
+            rows.sort(key=itemgetter(*order))
+    return found
 
 
 SOURCE_SUMMARY = ("slug", "title", "kind", "publisher", "publication_date", "url", "reliability")
@@ -127,12 +193,20 @@ SOURCE_SUMMARY = ("slug", "title", "kind", "publisher", "publication_date", "url
 
 def citations_by_object(model, ids, *, as_of=None) -> dict[int, list[dict]]:
     """Public citations of the given objects, each with a summary of its source."""
+    return citations_by_group(model, {None: (as_of, ids)}).get(None, {})
+
+
+def citations_by_group(model, groups: dict) -> dict:
+    """key -> (as_of, ids) to key -> `citations_by_object(model, ids, as_of=as_of)`, for
+    the groups that have any (two queries for all groups)."""
     from sources.models import Source
 
-    rows = list(
-        selectors.public_citations(model, ids, as_of=as_of)
-        .order_by("object_id", "id")
-        .values(
+    rows = read_groups(
+        {
+            key: selectors.public_citations(model, ids, as_of=as_of)
+            for key, (as_of, ids) in groups.items()
+        },
+        [
             "id",
             "object_id",
             "source_id",
@@ -142,28 +216,36 @@ def citations_by_object(model, ids, *, as_of=None) -> dict[int, list[dict]]:
             "credibility",
             "field_name",
             "note",
-        )
+        ],
+        order=("object_id", "id"),
     )
+    rows = {key: found for key, found in rows.items() if found}
     if not rows:
         return {}
-    sources = {
-        row["id"]: row
-        for row in selectors.public(Source, as_of=as_of)
-        .filter(id__in={row["source_id"] for row in rows})
-        .values("id", *SOURCE_SUMMARY)
-    }
-    grouped = defaultdict(list)
-    for row in rows:
-        grouped[row["object_id"]].append(
-            {
-                "id": row["id"],
-                "source": sources.get(row["source_id"]),
-                "locator": row["locator"],
-                "quote": row["quote"],
-                "stance": row["stance"],
-                "credibility": row["credibility"],
-                "field": row["field_name"] or None,
-                "note": row["note"],
-            }
-        )
-    return grouped
+    sources = read_groups(
+        {
+            key: selectors.public(Source, as_of=groups[key][0]).filter(
+                id__in={row["source_id"] for row in found}
+            )
+            for key, found in rows.items()
+        },
+        ["id", *SOURCE_SUMMARY],
+    )
+    result = {}
+    for key, found in rows.items():
+        summaries = {row["id"]: row for row in sources[key]}
+        grouped = result[key] = defaultdict(list)
+        for row in found:
+            grouped[row["object_id"]].append(
+                {
+                    "id": row["id"],
+                    "source": summaries.get(row["source_id"]),
+                    "locator": row["locator"],
+                    "quote": row["quote"],
+                    "stance": row["stance"],
+                    "credibility": row["credibility"],
+                    "field": row["field_name"] or None,
+                    "note": row["note"],
+                }
+            )
+    return result
