@@ -281,7 +281,9 @@ class GeoResourceViewSet(ResourceViewSet):
     renderer_classes = [JSONRenderer, CSVRenderer, GeoJSONRenderer]
 
 
-EXPORT_CHUNK = 500
+# Measured at `medium`: 500 -> 2,000 rows ~10% faster (fewer queries, each planned once),
+# peak memory +15 -> +25 MB; 5,000 no faster.
+EXPORT_CHUNK = 2000
 # orjson: the values DRF's encoder writes (dates, datetimes with "Z", UUIDs as strings,
 # Decimals as numbers), but compact (no spaces) and a few times faster.
 _JSON_LINE = orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
