@@ -208,3 +208,44 @@ def test_valid_at_and_as_of_compose(make, editor):
     assert not selectors.valid_at(selectors.public(Affiliation), Affiliation, in_2018).exists()
     then = selectors.valid_at(selectors.public(Affiliation, as_of=instant), Affiliation, in_2018)
     assert [row.subject_id for row in then] == [ghali.pk]
+
+
+def test_a_deleted_claim_is_judged_by_its_state_at_its_last_deletion(make, editor):
+    """The latest state of a deleted object is its last deletion row, not an earlier one:
+    deleted while withdrawn, restored, published and deleted again, it was public then."""
+    actor = make.actor(name="Twice deleted", status="withdrawn")
+    services.delete(actor, user=editor, reason="gone", expected_version=1)
+    actor = services.restore(Actor, actor.pk, user=editor, reason="back")
+    actor = services.publish(actor, user=editor, reason="sourced", expected_version=actor.version)
+    t_public = timezone.now()
+    services.delete(actor, user=editor, reason="merged", expected_version=actor.version)
+    assert [r.name for r in selectors.public(Actor, as_of=t_public)] == ["Twice deleted"]
+
+    other = make.actor(name="Deleted withdrawn last", status="published")
+    services.delete(other, user=editor, reason="gone", expected_version=1)
+    other = services.restore(Actor, other.pk, user=editor, reason="back")
+    t_other_public = timezone.now()
+    other = services.withdraw(
+        other, user=editor, reason="unsourced", expected_version=other.version
+    )
+    services.delete(other, user=editor, reason="gone again", expected_version=other.version)
+    names = {r.name for r in selectors.public(Actor, as_of=t_other_public)}
+    assert "Deleted withdrawn last" not in names  # withdrawn since: hidden from the past
+
+
+@pytest.mark.parametrize("as_of", [False, True])
+def test_among_checks_the_given_targets_only_and_keeps_the_rule(graph, make, as_of):
+    """`among` narrows which targets are looked up, never what is public: rows whose target
+    is hidden stay out, and rows pointing outside the ids given are not let in by it."""
+    jnim, hidden = graph["jnim"], graph["hidden"]
+    names = {
+        actor: make.name(actor, f"{actor.name} alias", status="published")
+        for actor in (jnim, hidden, graph["ghali"])
+    }
+    instant = timezone.now() if as_of else None
+    expected = set(selectors.public(Name, as_of=instant).values_list("id", flat=True))
+    for ids in ([jnim.pk, hidden.pk], [jnim.pk], [hidden.pk], []):
+        narrowed = selectors.public(Name, as_of=instant, among={"actor": ids})
+        got = set(narrowed.values_list("id", flat=True))
+        assert got == {pk for pk in expected if Name.objects.get(pk=pk).actor_id in ids}
+    assert names[hidden].pk not in expected
