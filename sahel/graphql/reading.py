@@ -17,6 +17,7 @@ here give the optimizer's guarantee (queries per level, not per object), pinned 
 
 import base64
 import datetime
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -149,6 +150,7 @@ def budget(info) -> Budget:
 # -- what the query asks for ----------------------------------------------------------------
 
 
+@functools.cache
 def _snake(name: str) -> str:
     return re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), name)
 
@@ -173,16 +175,34 @@ def selections_of(selections, name: str) -> list:
     return found
 
 
+def _per_field(info, key: str, compute: Callable):
+    """`compute(info.selected_fields[0].selections)` once per field of the query, not once
+    per object it is resolved on: strawberry rebuilds `selected_fields` from the syntax
+    tree on every call (a nested list of 1,000 ties asked it 1,000 times). Kept for the
+    request, keyed by the field's syntax node, which lives as long as the request."""
+    cache = getattr(info.context, "sahel_selections", None)
+    if cache is None:
+        cache = info.context.sahel_selections = {}
+    nodes = tuple(id(node) for node in info._raw_info.field_nodes)
+    found = cache.get((key, nodes))
+    if found is None:
+        found = cache[(key, nodes)] = compute(info.selected_fields[0].selections)
+    return found
+
+
 def wanted(info) -> frozenset[str]:
     """The fields asked of the object(s) the current field returns (snake_case)."""
-    return frozenset(selection_names(info.selected_fields[0].selections))
+    return _per_field(info, "object", lambda field: frozenset(selection_names(field)))
 
 
 def wanted_in_connection(info) -> frozenset[str]:
     """The fields asked of the nodes of the connection the current field returns."""
-    field = info.selected_fields[0].selections
-    nodes = selections_of(field, "nodes") + selections_of(selections_of(field, "edges"), "node")
-    return frozenset(selection_names(nodes))
+
+    def nodes(field) -> frozenset[str]:
+        found = selections_of(field, "nodes") + selections_of(selections_of(field, "edges"), "node")
+        return frozenset(selection_names(found))
+
+    return _per_field(info, "connection", nodes)
 
 
 _narrowed: dict = {}
@@ -360,9 +380,9 @@ class Batch:
 
         def load(batch):
             column = f"{fk}_id"
-            queryset = selectors.public(projection.model, as_of=batch.as_of).filter(
-                **{f"{column}__in": batch.ids}
-            )
+            queryset = selectors.public(
+                projection.model, as_of=batch.as_of, among={fk: batch.ids}
+            ).filter(**{f"{column}__in": batch.ids})
             loaded = Batch.read(
                 projection,
                 narrow(queryset).order_by(*ordering),

@@ -430,6 +430,41 @@ def test_query_count_does_not_grow_with_items(gql, query, pinned):
     assert counts == [pinned, pinned]
 
 
+def test_the_selection_is_read_once_per_field_not_per_object(gql, monkeypatch):
+    """strawberry rebuilds `selected_fields` on every resolver call; the read path asks it
+    once per field of the query and request (1,000 ties must not convert it 1,000 times)."""
+    from sahel.graphql import reading
+
+    _add_rows(120)
+    calls = []
+    original = reading.selection_names
+    monkeypatch.setattr(
+        reading, "selection_names", lambda selections: calls.append(1) or original(selections)
+    )
+    counts = []
+    for first in (10, 100):
+        calls.clear()
+        gql(NESTED, first=first)
+        counts.append(len(calls))
+    assert counts[0] == counts[1]
+
+
+def test_aliases_of_one_field_keep_their_own_selections(gql):
+    """The per-field selection cache is keyed by the field as written: two aliases of the
+    same list asking different things each get what they asked."""
+    body = gql(
+        """{ a: actor(slug: "yahya-abu-al-hammam") { affiliationsAsSubject { object { name } } }
+             b: actor(slug: "yahya-abu-al-hammam") { affiliationsAsSubject { citations { quote } } }
+        }"""
+    )
+    ties_a, ties_b = body["a"]["affiliationsAsSubject"], body["b"]["affiliationsAsSubject"]
+    assert ties_a
+    assert ties_b
+    assert all(set(t) == {"object"} and t["object"]["name"] for t in ties_a)
+    assert all(set(t) == {"citations"} for t in ties_b)
+    assert any(t["citations"] for t in ties_b)
+
+
 # -- limits, masking, transport --------------------------------------------------------------
 
 
