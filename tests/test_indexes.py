@@ -36,3 +36,25 @@ def test_names_have_trigram_indexes_for_search(table):
         index = indexes.get(f"{table}_{column}_trgm")
         assert index is not None, f"{table}.{column}"
         assert index["type"] == "gin"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the order index: PostgreSQL only")
+def test_the_actors_default_order_reads_its_index():
+    """The page of actors by name is read from the expression index, not by sorting every
+    public actor: the index's expression must stay the one `order_by_param` writes."""
+    from actors.api.views import ActorViewSet
+    from actors.models import Actor
+    from sahel import selectors
+    from sahel.api.views import order_by_param
+
+    assert "actors_actor_name_order_idx" in _indexes("actors_actor")
+    queryset = order_by_param(
+        selectors.public(Actor), Actor, ActorViewSet.orderings, None, default="name"
+    )[:100]
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "actors_actor_name_order_idx" in plan, plan

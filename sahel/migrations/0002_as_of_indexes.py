@@ -24,7 +24,7 @@ CLAIM_TABLES = (
 class Migration(migrations.Migration):
     dependencies = [
         ("sahel", "0001_change_set_log"),
-        ("actors", "0003_name_search_trigram_indexes"),
+        ("actors", "0003_search_and_order_indexes"),
         ("affiliations", "0001_initial"),
         ("events", "0001_initial"),
     ]
