@@ -65,7 +65,8 @@ def test_compose_runs_the_entrypoint_with_production_settings():
     assert web["healthcheck"]["test"] == ["CMD", "python", "bin/healthcheck"]
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert 'ENTRYPOINT ["bin/docker-entrypoint"]' in dockerfile
-    assert "gunicorn sahel.wsgi:application" in (ROOT / "bin" / "docker-entrypoint").read_text()
+    entrypoint = (ROOT / "bin" / "docker-entrypoint").read_text()
+    assert "gunicorn --config gunicorn.conf.py sahel.wsgi:application" in entrypoint
 
 
 def free_port() -> int:
@@ -234,3 +235,58 @@ def test_postgresql_sessions_run_without_jit(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def slow_stream(environ, start_response):
+    """A WSGI app that streams for 3 s, a line every 0.25 s (a long export, in small)."""
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    for number in range(12):
+        time.sleep(0.25)
+        yield f"line {number}\n".encode()
+
+
+@pytest.mark.slow
+def test_a_stream_longer_than_the_worker_timeout_is_not_cut_off(tmp_path):
+    """The container's gunicorn settings (gunicorn.conf.py) with a 1 s worker timeout
+    serve a 3 s stream whole: the export of a large dataset streams for minutes, and a
+    worker that falls silent while it streams (sync) is killed mid-file."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+        "GUNICORN_TIMEOUT": "1",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    log_path = tmp_path / "server.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [
+                "gunicorn",
+                "--config",
+                "gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "tests.test_deployment:slow_stream",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                assert server.poll() is None, log_path.read_text()
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=1):
+                        break
+                except OSError:
+                    assert time.monotonic() < deadline, log_path.read_text()
+                    time.sleep(0.2)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as response:
+                body = response.read().decode()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    assert body.splitlines() == [f"line {number}" for number in range(12)], log_path.read_text()
