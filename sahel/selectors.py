@@ -127,7 +127,7 @@ def _public_relation(
             related_model._base_manager
             if as_of is None
             else related_model.history.model._default_manager
-        ).filter(id__in=ids)
+        ).filter(id__in_ids=ids)
         deeper = {
             name: rows.values(related_model._meta.get_field(name).attname)
             for name in related_model.visibility_requires
@@ -139,7 +139,7 @@ def _public_relation(
             ignore_later_withdrawals=ignore_later_withdrawals,
             among=deeper,
         )
-        return related.filter(id__in=ids).values("id")
+        return related.filter(id__in_ids=ids).values("id")
 
     field = model._meta.get_field(name)
     if isinstance(field, GenericForeignKey):
@@ -220,7 +220,7 @@ def public_citations(
     from sources.models import Citation
 
     return public(Citation, as_of=as_of, generic_targets=(model,), among={"target": ids}).filter(
-        content_type=ContentType.objects.get_for_model(model), object_id__in=ids
+        content_type=ContentType.objects.get_for_model(model), object_id__in_ids=ids
     )
 
 
