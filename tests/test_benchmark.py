@@ -58,11 +58,6 @@ def test_small_run(small):
         assert [r.queries for r in calibration] == [3, 3]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: the change feed reads each change set of a page with its own queries "
-    "(docs/benchmarks.md); pass `limit` growth without growing the queries to fix",
-)
 def test_change_feed_query_count_is_constant_in_limit(db, monkeypatch):
     from sahel.api import changes
 

@@ -17,7 +17,10 @@ A feed page (and an object's history) is computed for all its change sets at onc
 number of queries that does not grow with them: the rows each change set wrote are read
 with one query per model (`change_set__in`) and attributed in Python, and the snapshots
 before and at every change set are one UNION ALL of per-instant querysets per projection
-level (`Projection.build_groups`).
+level (`Projection.build_groups`). The feed sends every query of that plan even when a
+page has nothing for it, so a page costs the same number of queries whatever its size and
+whatever it holds, unless it passes over change sets without public effect (see
+FEED_LOOKAHEAD): each batch more costs the plan again.
 """
 
 import base64
@@ -28,7 +31,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
 
 from sahel import selectors
 from sahel.api.projection import Projection, read_groups
@@ -45,16 +48,20 @@ class ChangeSetInfo:
     seq: int = 0  # its place in commit order (sahel.models.ChangeSetLog)
 
 
-def snapshots(projection: type[Projection], groups: dict) -> dict:
+def snapshots(projection: type[Projection], groups: dict, *, every_query: bool = False) -> dict:
     """key -> (instant, ids) to key -> {id: public representation at the instant}, for
-    those of the ids public then (one query per projection level for all groups)."""
+    those of the ids public then (one query per projection level for all groups;
+    `every_query`: see `Projection.build_groups`)."""
     querysets = {
         key: selectors.public(projection.model, as_of=instant).filter(id__in=list(ids))
         for key, (instant, ids) in groups.items()
     }
-    rows = read_groups(querysets, projection.columns())
+    rows = read_groups(
+        querysets, projection.columns(), always_on=projection.model if every_query else None
+    )
     items = projection.build_groups(
-        {key: (instant, rows[key]) for key, (instant, _) in groups.items()}
+        {key: (instant, rows[key]) for key, (instant, _) in groups.items()},
+        every_query=every_query,
     )
     return {key: {item["id"]: item for item in items[key]} for key in groups}
 
@@ -87,17 +94,16 @@ def _has_ids(items) -> bool:
     return all(isinstance(item, dict) and "id" in item for item in items)
 
 
-def compare(projection, touched: dict) -> dict:
+def compare(projection, touched: dict, *, public=None, every_query: bool = False) -> dict:
     """ChangeSetInfo -> ids to ChangeSetInfo -> entries: what each change set did to the
-    public representation of its ids (a fixed number of queries for all of them)."""
-    groups = {}
-    for change, ids in touched.items():
-        groups[change, "before"] = (change.time - BEFORE, ids)
-        groups[change, "after"] = (change.time, ids)
-    shown = snapshots(projection, groups)
+    public representation of its ids (a fixed number of queries for all of them).
+    `public`: `_public_ids` of them, when known already."""
+    groups = _instants(touched)
+    shown = snapshots(projection, groups, every_query=every_query)
     # Claims withdrawn since are hidden from past snapshots; that they were public just
     # before (and so were removed) is still told, without their content.
-    public = _public_ids(projection, groups)
+    if public is None:
+        public = _public_ids(projection, groups)
     return {
         change: _entries(
             change,
@@ -131,7 +137,19 @@ def _entries(change: ChangeSetInfo, ids, before, after, was_public, is_public) -
     return entries
 
 
-def _public_ids(projection, groups: dict) -> dict:
+MOMENTS = ("before", "after")
+
+
+def _instants(touched: dict) -> dict:
+    """ChangeSetInfo -> ids to (change set, "before" or "after") -> (instant, ids)."""
+    groups = {}
+    for change, ids in touched.items():
+        groups[change, "before"] = (change.time - BEFORE, ids)
+        groups[change, "after"] = (change.time, ids)
+    return groups
+
+
+def _public_ids(projection, groups: dict, *, every_query: bool = False) -> dict:
     """key -> (instant, ids) to key -> those of the ids that were public at the instant,
     counting claims withdrawn since."""
     querysets = {
@@ -140,7 +158,7 @@ def _public_ids(projection, groups: dict) -> dict:
         ).filter(id__in=list(ids))
         for key, (instant, ids) in groups.items()
     }
-    rows = read_groups(querysets, ["id"])
+    rows = read_groups(querysets, ["id"], always_on=projection.model if every_query else None)
     return {key: {row["id"] for row in rows[key]} for key in groups}
 
 
@@ -192,8 +210,9 @@ def _change_set_info(ids) -> list[ChangeSetInfo]:
     return _infos(rows)
 
 
-def _infos(log_rows) -> list[ChangeSetInfo]:
-    """Log rows of change sets that wrote a row that may have been public (one query)."""
+def _infos(log_rows, limit: int | None = None) -> list[ChangeSetInfo]:
+    """Log rows of change sets that wrote a row that may have been public (one query;
+    the first `limit` of them)."""
     maybe_public = Q(pk__in=[])
     for model in tracked_models():
         maybe_public |= Q(
@@ -201,7 +220,7 @@ def _infos(log_rows) -> list[ChangeSetInfo]:
                 selectors.history_rows_maybe_public(model).filter(change_set=OuterRef("change_set"))
             )
         )
-    rows = log_rows.filter(maybe_public).order_by("seq")
+    rows = log_rows.filter(maybe_public).order_by("seq")[:limit]
     return [
         ChangeSetInfo(change_set, time, reason, seq)
         for seq, change_set, time, reason in rows.values_list("seq", "change_set", "time", "reason")
@@ -220,7 +239,7 @@ def object_history(projection: type[Projection], pk) -> list[dict]:
 def objects_touched(change_set_ids, resources: dict[str, type[Projection]]) -> dict:
     """change set -> resource name -> ids of the objects whose representation reads a row
     written in the change set (resources with none left out), for all `change_set_ids`
-    with one query per model and relation."""
+    with one query per model and relation (each sent even when it has nothing to read)."""
     written = {change_set: {} for change_set in change_set_ids}  # change set -> model -> ids
     for model in tracked_models():
         rows = _history_rows(model, Q(change_set__in=list(written))).values_list("change_set", "id")
@@ -258,17 +277,16 @@ def _owners(projection, written: dict) -> dict:
 
         content_type = ContentType.objects.get_for_model(model)
         citation_ids, source_ids = _union(written, Citation), _union(written, Source)
-        cite_rows = Q()
+        cite_rows = NOTHING
         if citation_ids:
             cite_rows |= Q(id__in=citation_ids)
         if source_ids:
             cite_rows |= Q(source_id__in=source_ids)
         by_citation, by_source = defaultdict(set), defaultdict(set)
-        if cite_rows:
-            rows = _history_rows(Citation, cite_rows & Q(content_type_id=content_type.pk))
-            for pk, source_id, object_id in rows.values_list("id", "source_id", "object_id"):
-                by_citation[pk].add(object_id)
-                by_source[source_id].add(object_id)
+        rows = _history_rows(Citation, cite_rows & Q(content_type_id=content_type.pk))
+        for pk, source_id, object_id in rows.values_list("id", "source_id", "object_id"):
+            by_citation[pk].add(object_id)
+            by_source[source_id].add(object_id)
         for change_set, rows in written.items():
             for pk in rows.get(Citation, ()):
                 owners[change_set] |= by_citation.get(pk, set())
@@ -282,21 +300,24 @@ def _union(written: dict, model) -> set:
     return set().union(*(rows.get(model, ()) for rows in written.values()))
 
 
+# Selects nothing, but is sent (an empty `__in` is not): the feed's count is fixed.
+NOTHING = Q(Value(False))
+
+
 def _by(model, key: str, value: str, keys: set) -> dict:
     """`key` -> the set of `value`s over the history rows of `model` (those that may have
-    been public) whose `key` is among `keys` (one query; none when `keys` is empty)."""
+    been public) whose `key` is among `keys` (one query, even when `keys` is empty)."""
     found = defaultdict(set)
-    if keys:
-        rows = _history_rows(model, Q(**{f"{key}__in": keys}))
-        for k, v in rows.values_list(key, value):
-            found[k].add(v)
+    rows = _history_rows(model, Q(**{f"{key}__in": keys}) if keys else NOTHING)
+    for k, v in rows.values_list(key, value):
+        found[k].add(v)
     return found
 
 
 def change_sets_after(after: int, limit: int) -> list[ChangeSetInfo]:
     """Up to `limit` committed change sets numbered after `after`, in commit order, leaving
     out (in SQL) those that wrote nothing that may have been public."""
-    return _infos(ChangeSetLog.objects.filter(seq__gt=after))[:limit]
+    return _infos(ChangeSetLog.objects.filter(seq__gt=after), limit)
 
 
 def _resume_after(cursor) -> int:
@@ -327,38 +348,58 @@ def feed_page(cursor, limit: int, resources: dict) -> tuple[list[dict], tuple, b
     entries, public_sets, scanned = [], 0, _resume_after(cursor)
     last_public = None
     while public_sets < limit:
-        # Only as many as still wanted: each is projected twice, whether shown or not.
-        batch = change_sets_after(scanned, limit - public_sets)
-        if not batch:
+        window = change_sets_after(scanned, limit - public_sets + FEED_LOOKAHEAD)
+        if not window:
             # Stable while nothing public happens, so the last page can answer 304.
             return entries, last_public or cursor or FEED_START, True
-        found = _feed_entries(batch, resources)
-        for change in batch:
-            scanned = change.seq
-            if found[change]:
-                entries += found[change]
-                public_sets += 1
-                last_public = (change.time, change.id)
+        found, scanned = _feed_entries(window, limit - public_sets, resources)
+        for change, change_entries in found:
+            entries += change_entries
+            public_sets += 1
+            last_public = (change.time, change.id)
     return entries, last_public, False
 
 
-def _feed_entries(batch: list[ChangeSetInfo], resources: dict) -> dict:
-    """ChangeSetInfo -> its feed entries, resource by resource (in the order of
-    `resources`), each resource's objects by id."""
-    touched = objects_touched([change.id for change in batch], resources)
-    found = {change: [] for change in batch}
-    for resource, projection in resources.items():
-        ids = {
-            change: touched[change.id][resource]
-            for change in batch
-            if resource in touched[change.id]
-        }
-        if not ids:
-            continue
-        for change, entries in compare(projection, ids).items():
+# A batch reads the objects of this many change sets more than the page still wants: those
+# with no object public just before or at them (a vocabulary term written before anything
+# used it ...) are passed over there, without snapshots and without another batch. Only as
+# many of the others as wanted are compared (at 5,000 objects a change set, comparing one
+# more costs seconds); when one of them changes nothing the public sees (an edit of a
+# public object the public does not see, a tie to a claim withdrawn since) the page takes
+# another batch: the queries of the plan again.
+FEED_LOOKAHEAD = 5
+
+
+def _feed_entries(window: list[ChangeSetInfo], wanted: int, resources: dict):
+    """Of the first `wanted` change sets of `window` that may have had public effect, those
+    that had, as (change set, its feed entries) in commit order; and the log number of the
+    last change set decided.
+    Entries of a change set go resource by resource (in the order of `resources`), each
+    resource's objects by id."""
+    touched = objects_touched([change.id for change in window], resources)
+
+    def ids_of(name, changes):
+        return {c: touched[c.id][name] for c in changes if name in touched[c.id]}
+
+    public = {
+        name: _public_ids(projection, _instants(ids_of(name, window)), every_query=True)
+        for name, projection in resources.items()
+    }
+    # None of its objects public just before or at it: it changed nothing public.
+    candidates = [
+        change
+        for change in window
+        if any(public[name].get((change, moment)) for name in resources for moment in MOMENTS)
+    ]
+    chosen = candidates[:wanted]
+    decided = chosen[-1].seq if len(candidates) > wanted else window[-1].seq
+    found = {change: [] for change in chosen}
+    for name, projection in resources.items():
+        compared = compare(projection, ids_of(name, chosen), public=public[name], every_query=True)
+        for change, entries in compared.items():
             cursor = encode_cursor(change)
-            found[change] += [{"cursor": cursor, "resource": resource, **e} for e in entries]
-    return found
+            found[change] += [{"cursor": cursor, "resource": name, **e} for e in entries]
+    return [(change, found[change]) for change in chosen if found[change]], decided
 
 
 def encode_cursor(change) -> str:

@@ -1,0 +1,113 @@
+"""A feed page reads all its change sets together (issue 7): the entries do not depend on
+how the feed is paged, and a page costs the same number of queries at any `limit`."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from sahel import services
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, **params):
+    response = client.get("/api/v1/changes/", params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def walk(client, limit: int) -> list[dict]:
+    entries, cursor = [], None
+    while True:
+        page = get(client, limit=limit, **({"since": cursor} if cursor else {}))
+        entries += page["results"]
+        if page["next"] is None:
+            return entries
+        cursor = page["cursor"]
+
+
+@pytest.fixture
+def history(make, editor):
+    """Change sets of every kind: actors with names and citations, an event with
+    participants, edits, a withdrawal (of an actor taking part in the event) and draft
+    work, created and edited, that the public never saw."""
+
+    def edit(obj, reason, **changes):
+        return services.update(
+            obj, user=editor, reason=reason, expected_version=obj.version, **changes
+        )
+
+    # Vocabulary first, and the actor withdrawn later after the first ten public change
+    # sets: a term written after the event, or this actor's creation (hidden now, with its
+    # participation), is a change set without public effect, which costs a page that
+    # passes over it another batch (see changes.FEED_LOOKAHEAD).
+    source = make.source(title="Report")
+    event_type, role = make.event_type(), make.role()
+    place = make.place(name="Gao")
+    first = make.actor(name="First", status="published", area=place)
+    make.name(first, "Premier", status="published")
+    make.citation(first, source, locator="p. 1")
+    event = make.event(title="Attack", status="published", place=place, type=event_type)
+    make.participation(event, first, role=role, status="published")
+    make.citation(event, source, locator="p. 2")
+    draft = make.actor(name="Draft", status="draft")
+    first = edit(first, "better description", description="An armed group.")
+    draft = edit(draft, "draft only", description="not yet")
+    edit(place, "renamed", name="Gao town")
+    second = make.actor(name="Second", status="published")
+    make.participation(event, second, role=role, status="published")
+    services.withdraw(second, user=editor, reason="doubtful", expected_version=second.version)
+    edit(event, "retitled", title="Attack on Gao")
+    return {"first": first, "second": second, "event": event, "draft": draft, "place": place}
+
+
+def test_paging_does_not_change_the_entries(history):
+    client = APIClient()
+    whole = get(client, limit=1000)["results"]
+    assert walk(client, 1) == whole
+    assert history["draft"].pk not in {e["id"] for e in whole if e["resource"] == "actors"}
+    assert not [entry for entry in whole if "draft" in entry.get("reason", "")]
+    summary = [
+        (
+            entry["resource"],
+            entry["action"],
+            entry["id"],
+            entry.get("reason"),
+            *entry.get("changes", ()),
+        )
+        for entry in whole
+        if entry["resource"] in ("actors", "events")
+    ]
+    first, second, event = history["first"].pk, history["second"].pk, history["event"].pk
+    assert summary == [
+        ("actors", "created", first, "test data"),
+        ("actors", "updated", first, "test data", "names"),
+        ("actors", "updated", first, "test data", "citations"),
+        ("events", "created", event, "test data"),
+        ("events", "updated", event, "test data", "participants"),
+        ("events", "updated", event, "test data", "citations"),
+        ("actors", "updated", first, "better description", "description"),
+        ("actors", "updated", first, "renamed", "area"),
+        ("events", "updated", event, "renamed", "place"),
+        # The second actor is withdrawn now: hidden from the past too (its creation, its
+        # participation); only that it was removed is told, without reason or content.
+        ("actors", "removed", second, None),
+        ("events", "updated", event, "retitled", "title"),
+    ]
+
+
+def test_a_page_costs_the_same_queries_at_any_limit(history):
+    client = APIClient()
+    get(client, limit=1)  # content types are cached after the first request
+
+    def count(**params):
+        with CaptureQueriesContext(connection) as queries:
+            page = get(client, **params)
+        return len(queries), page
+
+    one, first_page = count(limit=1)
+    ten, page = count(limit=10)
+    assert len(first_page["results"]) == 1
+    assert len({entry["cursor"] for entry in page["results"]}) == 10
+    assert one == ten, (one, ten)
