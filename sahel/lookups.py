@@ -8,11 +8,10 @@ the list as one array parameter is the same condition. Other databases, and subq
 get Django's own `IN`.
 """
 
-from django.db.models import Field, Lookup
+from django.db.models import Field, ForeignObject, Lookup
 from django.db.models.lookups import In
 
 
-@Field.register_lookup
 class InIds(Lookup):
     lookup_name = "in_ids"
     prepare_rhs = False
@@ -27,3 +26,8 @@ class InIds(Lookup):
             return compiler.compile(In(self.lhs, self.rhs))
         lhs, lhs_params = self.process_lhs(compiler, connection)
         return f"{lhs} = ANY(%s)", [*lhs_params, self.rhs]
+
+
+Field.register_lookup(InIds)
+# Foreign keys take only the lookups registered on them (ForeignObject.get_class_lookups).
+ForeignObject.register_lookup(InIds)

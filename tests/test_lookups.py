@@ -27,6 +27,14 @@ def test_same_rows_as_in(actors, ids):
     assert excluded == {a.pk for a in actors} - got
 
 
+def test_on_a_foreign_key(actors, make):
+    names = [make.name(actor, f"{actor.name} alias", status="published") for actor in actors]
+    wanted = [actors[1].pk, actors[3].pk]
+    for column in ("actor", "actor_id"):
+        got = Name.objects.filter(**{f"{column}__in_ids": wanted})
+        assert {name.pk for name in got} == {names[1].pk, names[3].pk}
+
+
 def test_a_subquery_is_django_in(actors, make):
     name = make.name(actors[4], "Alias", status="published")
     names = Name.objects.filter(id=name.pk).values("actor_id")

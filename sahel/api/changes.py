@@ -48,20 +48,16 @@ class ChangeSetInfo:
     seq: int = 0  # its place in commit order (sahel.models.ChangeSetLog)
 
 
-def snapshots(projection: type[Projection], groups: dict, *, every_query: bool = False) -> dict:
+def snapshots(projection: type[Projection], groups: dict) -> dict:
     """key -> (instant, ids) to key -> {id: public representation at the instant}, for
-    those of the ids public then (one query per projection level for all groups;
-    `every_query`: see `Projection.build_groups`)."""
+    those of the ids public then (one query per projection level for all groups)."""
     querysets = {
-        key: selectors.public(projection.model, as_of=instant).filter(id__in=list(ids))
+        key: selectors.public(projection.model, as_of=instant).filter(id__in_ids=list(ids))
         for key, (instant, ids) in groups.items()
     }
-    rows = read_groups(
-        querysets, projection.columns(), always_on=projection.model if every_query else None
-    )
+    rows = read_groups(querysets, projection.columns())
     items = projection.build_groups(
-        {key: (instant, rows[key]) for key, (instant, _) in groups.items()},
-        every_query=every_query,
+        {key: (instant, rows[key]) for key, (instant, _) in groups.items()}
     )
     return {key: {item["id"]: item for item in items[key]} for key in groups}
 
@@ -94,12 +90,12 @@ def _has_ids(items) -> bool:
     return all(isinstance(item, dict) and "id" in item for item in items)
 
 
-def compare(projection, touched: dict, *, public=None, every_query: bool = False) -> dict:
+def compare(projection, touched: dict, *, public=None) -> dict:
     """ChangeSetInfo -> ids to ChangeSetInfo -> entries: what each change set did to the
     public representation of its ids (a fixed number of queries for all of them).
     `public`: `_public_ids` of them, when known already."""
     groups = _instants(touched)
-    shown = snapshots(projection, groups, every_query=every_query)
+    shown = snapshots(projection, groups)
     # Claims withdrawn since are hidden from past snapshots; that they were public just
     # before (and so were removed) is still told, without their content.
     if public is None:
@@ -149,16 +145,16 @@ def _instants(touched: dict) -> dict:
     return groups
 
 
-def _public_ids(projection, groups: dict, *, every_query: bool = False) -> dict:
+def _public_ids(projection, groups: dict) -> dict:
     """key -> (instant, ids) to key -> those of the ids that were public at the instant,
     counting claims withdrawn since."""
     querysets = {
         key: selectors.public(
             projection.model, as_of=instant, ignore_later_withdrawals=True
-        ).filter(id__in=list(ids))
+        ).filter(id__in_ids=list(ids))
         for key, (instant, ids) in groups.items()
     }
-    rows = read_groups(querysets, ["id"], always_on=projection.model if every_query else None)
+    rows = read_groups(querysets, ["id"])
     return {key: {row["id"] for row in rows[key]} for key in groups}
 
 
@@ -382,7 +378,7 @@ def _feed_entries(window: list[ChangeSetInfo], wanted: int, resources: dict):
         return {c: touched[c.id][name] for c in changes if name in touched[c.id]}
 
     public = {
-        name: _public_ids(projection, _instants(ids_of(name, window)), every_query=True)
+        name: _public_ids(projection, _instants(ids_of(name, window)))
         for name, projection in resources.items()
     }
     # None of its objects public just before or at it: it changed nothing public.
@@ -395,7 +391,7 @@ def _feed_entries(window: list[ChangeSetInfo], wanted: int, resources: dict):
     decided = chosen[-1].seq if len(candidates) > wanted else window[-1].seq
     found = {change: [] for change in chosen}
     for name, projection in resources.items():
-        compared = compare(projection, ids_of(name, chosen), public=public[name], every_query=True)
+        compared = compare(projection, ids_of(name, chosen), public=public[name])
         for change, entries in compared.items():
             cursor = encode_cursor(change)
             found[change] += [{"cursor": cursor, "resource": name, **e} for e in entries]

@@ -8,8 +8,7 @@ page size: one per projection level for the rows, one per reference, one for cit
 one for their sources. `build_groups()` does the same for several pages at once, each at
 its own instant (the change feed compares objects before and after each of many change
 sets), with the same queries: each reads every group through a UNION ALL of the groups'
-querysets (`read_groups`); with `every_query` it sends every query of its plan even when
-there is nothing to read, so the count is fixed by the declaration. Every query goes
+querysets (`read_groups`). Every query goes
 through `sahel.selectors`, live or `as_of` alike: rows are read with `.values()`, never by
 following model relations, so historical rows and live rows are projected the same way and
 a hidden object cannot slip in through a relation.
@@ -86,15 +85,13 @@ class Projection:
         return cls.build_groups({None: (as_of, rows)})[None]
 
     @classmethod
-    def build_groups(cls, groups: dict, *, every_query: bool = False) -> dict:
+    def build_groups(cls, groups: dict) -> dict:
         """key -> (as_of, rows) to key -> items: several pages, each at its own instant,
         in the queries of one (each reads all groups at once; one group: the same queries
-        as `build_rows`). `every_query`: send each query even when it has nothing to read
-        (`WHERE false`), so the number sent depends neither on the groups nor on what
-        they hold."""
+        as `build_rows`)."""
         found = {key: [] for key in groups}
         groups = {key: (as_of, rows) for key, (as_of, rows) in groups.items() if rows}
-        if not groups and not every_query:
+        if not groups:
             return found
         objects = {
             key: (as_of, [row["id"] for row in rows]) for key, (as_of, rows) in groups.items()
@@ -106,16 +103,11 @@ class Projection:
                     key: (as_of, {row[f"{name}_id"] for row in rows})
                     for key, (as_of, rows) in groups.items()
                 },
-                every_query,
             )
             for name, ref in cls.refs.items()
         }
-        children = {
-            name: _children(child, objects, every_query) for name, child in cls.children.items()
-        }
-        citations = (
-            citations_by_group(cls.model, objects, every_query=every_query) if cls.cited else {}
-        )
+        children = {name: _children(child, objects) for name, child in cls.children.items()}
+        citations = citations_by_group(cls.model, objects) if cls.cited else {}
         for key, (_, rows) in groups.items():
             for row in rows:
                 item = {"id": row["id"]}
@@ -133,32 +125,34 @@ class Projection:
         return found
 
 
-def _summaries(ref: Ref, groups: dict, every_query: bool) -> dict:
+def _summaries(ref: Ref, groups: dict) -> dict:
     """key -> (as_of, ids) to key -> {id: summary of the public ones}."""
     querysets = {}
     for key, (as_of, ids) in groups.items():
         ids.discard(None)
         if ids:
-            querysets[key] = selectors.public(ref.model, as_of=as_of).filter(id__in=ids)
-    rows = read_groups(querysets, ["id", *ref.fields], always_on=ref.model if every_query else None)
+            querysets[key] = selectors.public(ref.model, as_of=as_of).filter(id__in_ids=ids)
+    rows = read_groups(querysets, ["id", *ref.fields])
     return {key: {row["id"]: row for row in rows.get(key, [])} for key in groups}
 
 
-def _children(child: Child, groups: dict, every_query: bool) -> dict:
+def _children(child: Child, groups: dict) -> dict:
     """key -> (as_of, parent ids) to key -> {parent id: [items]}."""
     fk = f"{child.fk}_id"
     querysets = {
-        key: selectors.public(child.projection.model, as_of=as_of).filter(**{f"{fk}__in": ids})
+        # The parents are public: their children's visibility is checked against them only.
+        key: selectors.public(child.projection.model, as_of=as_of, among={child.fk: ids}).filter(
+            **{f"{fk}__in_ids": ids}
+        )
         for key, (as_of, ids) in groups.items()
     }
     rows = read_groups(
         querysets,
         [*child.projection.columns(), fk],
         order=(fk, "id"),
-        always_on=child.projection.model if every_query else None,
     )
     items = child.projection.build_groups(
-        {key: (as_of, rows[key]) for key, (as_of, _) in groups.items()}, every_query=every_query
+        {key: (as_of, rows[key]) for key, (as_of, _) in groups.items()}
     )
     grouped = {}
     for key in groups:
@@ -173,16 +167,13 @@ SQLITE_MAX_UNION_TERMS = 400
 GROUP = "projection_group"
 
 
-def read_groups(querysets: dict, fields: list[str], order: tuple = (), *, always_on=None) -> dict:
+def read_groups(querysets: dict, fields: list[str], order: tuple = ()) -> dict:
     """key -> queryset (of one model) to key -> rows (`.values(*fields)`, sorted by
     `order`), in one query: a UNION ALL of the querysets, each row tagged with its group
     (on SQLite, one query per SQLITE_MAX_UNION_TERMS groups). One queryset is read as it
-    is, ordered in SQL. `always_on`: a model whose table is asked for nothing when there
-    is nothing to read, so that a query is sent all the same."""
+    is, ordered in SQL."""
     found = {key: [] for key in querysets}
     if not querysets:
-        if always_on:
-            list(always_on._default_manager.filter(Value(False)).order_by().values(*fields))
         return found
     if len(querysets) == 1:
         [(key, queryset)] = querysets.items()
@@ -212,11 +203,10 @@ def citations_by_object(model, ids, *, as_of=None) -> dict[int, list[dict]]:
     return citations_by_group(model, {None: (as_of, ids)}).get(None, {})
 
 
-def citations_by_group(model, groups: dict, *, every_query: bool = False) -> dict:
+def citations_by_group(model, groups: dict) -> dict:
     """key -> (as_of, ids) to key -> `citations_by_object(model, ids, as_of=as_of)`, for
-    the groups that have any (two queries for all groups; see `build_groups` for
-    `every_query`)."""
-    from sources.models import Citation, Source
+    the groups that have any (two queries for all groups)."""
+    from sources.models import Source
 
     rows = read_groups(
         {
@@ -235,20 +225,18 @@ def citations_by_group(model, groups: dict, *, every_query: bool = False) -> dic
             "note",
         ],
         order=("object_id", "id"),
-        always_on=Citation if every_query else None,
     )
     rows = {key: found for key, found in rows.items() if found}
-    if not rows and not every_query:
+    if not rows:
         return {}
     sources = read_groups(
         {
             key: selectors.public(Source, as_of=groups[key][0]).filter(
-                id__in={row["source_id"] for row in found}
+                id__in_ids={row["source_id"] for row in found}
             )
             for key, found in rows.items()
         },
         ["id", *SOURCE_SUMMARY],
-        always_on=Source if every_query else None,
     )
     result = {}
     for key, found in rows.items():
