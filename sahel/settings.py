@@ -133,8 +133,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiles the selectors' large visibility queries anew on every request,
     # which costs more than it saves here (measured: an `as_of` list 14.3 s -> 1.06 s at the
     # `medium` benchmark scale, docs/benchmarks.md).
+    # work_mem: the visibility checks are `IN (subquery)` conditions, which PostgreSQL hashes
+    # only when the hash fits in work_mem; past the default 4MB (e.g. 180k historical names)
+    # it re-scans the subquery for every row. The change feed's first page at `medium` did
+    # not finish in 120 s with 4MB and took 24 s with 64MB. Per sort or hash, per session.
     options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["options"] = (options.get("options", "") + " -c jit=off").strip()
+    session = f"-c jit=off -c work_mem={env('PG_WORK_MEM', '64MB')}"
+    options["options"] = f"{options.get('options', '')} {session}".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -226,8 +226,9 @@ def test_graphql_over_http_with_a_third_party_client(served):
     assert "Did you mean" not in refused.errors[0]["message"]
 
 
-def test_postgresql_sessions_run_without_jit(db):
-    """JIT recompiles the selectors' large queries on every request (docs/benchmarks.md)."""
+def test_postgresql_sessions_run_without_jit_and_with_room_to_hash(db):
+    """JIT recompiles the selectors' large queries on every request; below 64MB of
+    work_mem their `IN (subquery)` visibility checks are not hashed (docs/benchmarks.md)."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -235,6 +236,8 @@ def test_postgresql_sessions_run_without_jit(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW work_mem")
+        assert cursor.fetchone()[0] == "64MB"
 
 
 def slow_stream(environ, start_response):
