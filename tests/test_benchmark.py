@@ -61,7 +61,7 @@ def test_small_run(small):
 
 # The feed's plan: one query per resource, level and kind of read, for every change set of
 # a page together. Pinned: a change here is a change of the read path.
-FEED_PLAN_QUERIES = 67
+FEED_PLAN_QUERIES = 66
 
 
 def test_change_feed_query_count_is_constant_in_limit(db):

@@ -31,7 +31,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Exists, OuterRef, Q
 
 from sahel import selectors
 from sahel.api.projection import Projection, read_groups
@@ -232,62 +232,77 @@ def object_history(projection: type[Projection], pk) -> list[dict]:
 # -- which objects a change set touches (for the feed) ---------------------------------------
 
 
-def objects_touched(change_set_ids, resources: dict[str, type[Projection]]) -> dict:
-    """change set -> resource name -> ids of the objects whose representation reads a row
-    written in the change set (resources with none left out), for all `change_set_ids`
-    with one query per model and relation (each sent even when it has nothing to read)."""
-    written = {change_set: {} for change_set in change_set_ids}  # change set -> model -> ids
+def objects_touched(changes: list[ChangeSetInfo], resources: dict[str, type[Projection]]) -> dict:
+    """change set id -> resource name -> ids of the objects whose representation reads a
+    row written in the change set (resources with none left out), for all `changes` with
+    one query per model and relation that has something to look up.
+
+    Only rows that existed by the change set's instant can have read what it wrote: a
+    citation written a year after its source was created is not an owner of that
+    creation. (Without this, the change set that created the sources "touched" every
+    object ever cited: the first page of the feed at `medium` compared 500k objects.)"""
+    written = {change.id: {} for change in changes}  # change set -> model -> ids
+    until = {change.id: change.time for change in changes}
     for model in tracked_models():
         rows = _history_rows(model, Q(change_set__in=list(written))).values_list("change_set", "id")
         for change_set, pk in rows:
             written[change_set].setdefault(model, set()).add(pk)
     touched = {change_set: {} for change_set in written}
     for name, projection in resources.items():
-        for change_set, owners in _owners(projection, written).items():
+        for change_set, owners in _owners(projection, written, until).items():
             if owners:
                 touched[change_set][name] = owners
     return touched
 
 
-def _owners(projection, written: dict) -> dict:
+def _owners(projection, written: dict, until: dict) -> dict:
     """change set -> ids of `projection.model` rows whose representation reads any row
-    the change set wrote (`written`: change set -> model -> ids)."""
+    the change set wrote (`written`: change set -> model -> ids; `until`: change set ->
+    its instant, after which rows are not counted)."""
     model = projection.model
     owners = {change_set: set(rows.get(model, ())) for change_set, rows in written.items()}
-    for name, ref in projection.refs.items():
-        # Rows of `model` that ever referred to a written row of `ref.model`.
-        referring = _by(model, f"{name}_id", "id", _union(written, ref.model))
+    latest = max(until.values(), default=None)
+
+    def attribute(found: dict, model_of_keys) -> None:
+        """Add `found` (key -> [(owner id, row time)]) to the change sets that wrote a key,
+        counting the rows that existed by the change set's instant."""
         for change_set, rows in written.items():
-            for ref_id in rows.get(ref.model, ()):
-                owners[change_set] |= referring.get(ref_id, set())
+            for key in rows.get(model_of_keys, ()):
+                owners[change_set] |= {
+                    pk for pk, time in found.get(key, ()) if time <= until[change_set]
+                }
+
+    for name, ref in projection.refs.items():
+        # Rows of `model` that referred to a written row of `ref.model` by then.
+        attribute(_by(model, f"{name}_id", "id", _union(written, ref.model), latest), ref.model)
     for child in projection.children.values():
-        child_ids = _owners(child.projection, written)
+        child_ids = _owners(child.projection, written, until)
         parents = _by(
             child.projection.model, "id", f"{child.fk}_id", set().union(*child_ids.values())
         )
         for change_set, ids in child_ids.items():
             for pk in ids:
-                owners[change_set] |= parents.get(pk, set())
+                owners[change_set] |= {parent for parent, _ in parents.get(pk, ())}
     if projection.cited:
         from sources.models import Citation, Source
 
         content_type = ContentType.objects.get_for_model(model)
         citation_ids, source_ids = _union(written, Citation), _union(written, Source)
-        cite_rows = NOTHING
-        if citation_ids:
-            cite_rows |= Q(id__in=citation_ids)
-        if source_ids:
-            cite_rows |= Q(source_id__in=source_ids)
-        by_citation, by_source = defaultdict(set), defaultdict(set)
-        rows = _history_rows(Citation, cite_rows & Q(content_type_id=content_type.pk))
-        for pk, source_id, object_id in rows.values_list("id", "source_id", "object_id"):
-            by_citation[pk].add(object_id)
-            by_source[source_id].add(object_id)
-        for change_set, rows in written.items():
-            for pk in rows.get(Citation, ()):
-                owners[change_set] |= by_citation.get(pk, set())
-            for source_id in rows.get(Source, ()):
-                owners[change_set] |= by_source.get(source_id, set())
+        if citation_ids or source_ids:
+            # One query for both: citations written, and citations of the sources written.
+            rows = _history_rows(
+                Citation,
+                Q(content_type_id=content_type.pk, history_date__lte=latest)
+                & (Q(id__in_ids=list(citation_ids)) | Q(source_id__in_ids=list(source_ids))),
+            )
+            by_citation, by_source = defaultdict(list), defaultdict(list)
+            for pk, source_id, object_id, time in rows.values_list(
+                "id", "source_id", "object_id", "history_date"
+            ):
+                by_citation[pk].append((object_id, time))
+                by_source[source_id].append((object_id, time))
+            attribute(by_citation, Citation)
+            attribute(by_source, Source)
     return owners
 
 
@@ -296,17 +311,18 @@ def _union(written: dict, model) -> set:
     return set().union(*(rows.get(model, ()) for rows in written.values()))
 
 
-# Selects nothing, but is sent (an empty `__in` is not): the feed's count is fixed.
-NOTHING = Q(Value(False))
-
-
-def _by(model, key: str, value: str, keys: set) -> dict:
-    """`key` -> the set of `value`s over the history rows of `model` (those that may have
-    been public) whose `key` is among `keys` (one query, even when `keys` is empty)."""
-    found = defaultdict(set)
-    rows = _history_rows(model, Q(**{f"{key}__in": keys}) if keys else NOTHING)
-    for k, v in rows.values_list(key, value):
-        found[k].add(v)
+def _by(model, key: str, value: str, keys: set, until=None) -> dict:
+    """`key` -> [(`value`, time)] over the history rows of `model` (those that may have
+    been public, written by `until` when given) whose `key` is among `keys` (one query;
+    none when `keys` is empty)."""
+    found = defaultdict(list)
+    if not keys:
+        return found
+    rows = _history_rows(model, Q(**{f"{key}__in_ids": list(keys)}))
+    if until is not None:
+        rows = rows.filter(history_date__lte=until)
+    for k, v, time in rows.values_list(key, value, "history_date"):
+        found[k].append((v, time))
     return found
 
 
@@ -372,7 +388,7 @@ def _feed_entries(window: list[ChangeSetInfo], wanted: int, resources: dict):
     last change set decided.
     Entries of a change set go resource by resource (in the order of `resources`), each
     resource's objects by id."""
-    touched = objects_touched([change.id for change in window], resources)
+    touched = objects_touched(window, resources)
 
     def ids_of(name, changes):
         return {c: touched[c.id][name] for c in changes if name in touched[c.id]}

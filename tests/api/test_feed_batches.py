@@ -97,6 +97,23 @@ def test_paging_does_not_change_the_entries(history):
     ]
 
 
+def test_a_source_edit_reaches_what_cites_it_then_not_what_cites_it_later(history, make, editor):
+    """Owners are counted as of the change set: the objects citing a source when it is
+    edited are updated; an object that cites it only later is not an owner of the edit."""
+    source = history["first"].citations.get().source
+    services.update(
+        source, user=editor, reason="source retitled", expected_version=source.version,
+        title="Report (revised)",
+    )  # fmt: skip
+    later = make.actor(name="Later", status="published")
+    make.citation(later, source, locator="p. 9")
+    entries = walk(APIClient(), 3)
+    edit = {(e["resource"], e["id"]) for e in entries if e.get("reason") == "source retitled"}
+    assert edit >= {("actors", history["first"].pk), ("events", history["event"].pk)}
+    assert ("actors", later.pk) not in edit
+    assert ("sources", source.pk) in edit
+
+
 def test_a_page_costs_the_same_queries_whatever_its_change_sets(history, make, editor):
     """The queries of a page are one per resource, level and kind of read for all of its
     change sets together: the whole feed costs the same before and after the same kinds of
