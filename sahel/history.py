@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.signals import class_prepared, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -155,15 +156,47 @@ def _number_and_stamp(change_sets: list[ChangeSet]) -> None:
     CommitOrderLock.objects.select_for_update().get(pk=1)
     last = ChangeSetLog.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
     base = timezone.now()
+    touched: dict = {}
     for order, current in enumerate(written, start=1):
         instant = base + datetime.timedelta(microseconds=order - 1)
         for history_model in current.history_models:
             history_model._default_manager.filter(change_set=current.id).update(
                 history_date=instant
             )
+            touched.setdefault(history_model, []).append(current.id)
         ChangeSetLog.objects.create(
             seq=last + order, change_set=current.id, time=instant, reason=current.reason
         )
+    for history_model, change_set_ids in touched.items():
+        close_superseded_rows(history_model, change_set_ids)
+
+
+def _later_rows(history_model) -> QuerySet:
+    """Rows of the same object after the outer row, in (history_date, history_id) order:
+    the order in which `as_of` reads them (rows of one change set share a timestamp)."""
+    return history_model._default_manager.filter(
+        Q(history_date__gt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id")),
+        id=OuterRef("id"),
+    )
+
+
+def close_superseded_rows(history_model, change_set_ids: list | None = None) -> int:
+    """Set `history_end` of the rows the given change sets superseded (every row, when
+    None): the date of the object's next row, which is the earliest of the later rows.
+    Called when change sets are stamped, so `history_end` is right once they commit; the
+    latest row of each object stays open (null)."""
+    rows = history_model._default_manager
+    later = _later_rows(history_model)
+    first_later = (
+        later.order_by().values("id").annotate(first=Min("history_date")).values("first")[:1]
+    )
+    superseded = rows.filter(history_end__isnull=True).filter(Exists(later))
+    if change_set_ids is not None:
+        superseded = superseded.filter(
+            id__in=rows.filter(change_set__in=change_set_ids).values("id")
+        )
+    return superseded.update(history_end=Subquery(first_later))
 
 
 def require_change_set(action: str, model: type[models.Model]) -> ChangeSet:
@@ -185,6 +218,14 @@ class HistoricalChange(models.Model):
         blank=True,
         db_index=True,
         help_text="Groups the history rows written by one operation.",
+    )
+    history_end = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When this state was superseded: the history_date of the object's next row "
+        "(null while it is the latest). A row is the object's state at T when "
+        "history_date <= T < history_end.",
     )
 
     class Meta:
@@ -350,3 +391,15 @@ def bulk_update_with_history(model, objs, fields: list[str], *, batch_size: int 
         custom_historical_attrs={"change_set": current.id},
     )
     return len(objs)
+
+
+def history_end_backfill(app_label: str, *history_model_names: str):
+    """A migration operation filling `history_end` of the rows written before the column
+    existed (the same rule as when change sets are stamped)."""
+    from django.db import migrations
+
+    def forwards(apps, schema_editor):
+        for name in history_model_names:
+            close_superseded_rows(apps.get_model(app_label, name))
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop, elidable=True)

@@ -36,17 +36,13 @@ from sahel.names import normalize_name, skeleton_words
 def rows_as_of(model: type[TrackedModel], instant: datetime.datetime) -> QuerySet:
     """Historical rows: the latest state of every object that existed at `instant`
     (objects deleted since are included; objects created after or deleted before are not).
-    Rows of one change set share a timestamp; ties go to the later row."""
-    history = model.history.model
-    later = history._default_manager.filter(
-        Q(history_date__gt=OuterRef("history_date"))
-        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id")),
-        id=OuterRef("id"),
-        history_date__lte=instant,
-    )
+    A row holds from its history_date until the next row's (`history_end`, kept by
+    `sahel.history` when change sets are stamped): a range condition on each row, not an
+    anti-join over the history. Rows of one change set share a timestamp; ties go to the
+    later row."""
     return (
-        history._default_manager.filter(history_date__lte=instant)
-        .filter(~Exists(later))
+        model.history.model._default_manager.filter(history_date__lte=instant)
+        .filter(Q(history_end__gt=instant) | Q(history_end__isnull=True))
         .exclude(history_type="-")
     )
 
