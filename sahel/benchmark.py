@@ -78,8 +78,8 @@ class Raw:
             return f"{model._meta.db_table} {alias}"
         table = model.history.model._meta.db_table
         return (
-            f"(SELECT DISTINCT ON (id) * FROM {table} WHERE history_date <= %(as_of)s "
-            f"AND {inner} ORDER BY id, history_date DESC, history_id DESC) {alias}"
+            f"(SELECT * FROM {table} WHERE history_date <= %(as_of)s AND (history_end > "
+            f"%(as_of)s OR history_end IS NULL) AND {inner}) {alias}"
         )
 
     def visible(self, model, alias: str, known: tuple = ()) -> list[str]:
@@ -94,7 +94,7 @@ class Raw:
                 table = model.history.model._meta.db_table
                 conditions.append(
                     f"(SELECT l.status FROM {table} l WHERE l.id = {alias}.id "
-                    f"ORDER BY l.history_date DESC, l.history_id DESC LIMIT 1) = 'published'"
+                    f"AND l.history_end IS NULL) = 'published'"
                 )
         for name in model.visibility_requires:
             if name in known:
@@ -123,7 +123,7 @@ class Raw:
             table = model.history.model._meta.db_table
             source = (
                 f"(SELECT * FROM {table} h WHERE h.id = {id_expr} AND h.history_date <= "
-                f"%(as_of)s ORDER BY h.history_date DESC, h.history_id DESC LIMIT 1) {alias}"
+                f"%(as_of)s AND (h.history_end > %(as_of)s OR h.history_end IS NULL)) {alias}"
             )
             where = []
         return (
