@@ -1,0 +1,204 @@
+"""The short execution paths (sahel.graphql.execution) answer exactly as strawberry and
+graphql-core do without them: data, nulls, errors and their paths; and the GraphQL view's
+orjson encoding is the document strawberry's json.dumps wrote."""
+
+import datetime
+import decimal
+import enum
+import json
+import types
+
+import pytest
+import strawberry
+from django.core.serializers.json import DjangoJSONEncoder
+
+from sahel.graphql.execution import Executor, streamline
+from tests.api.conftest import curated  # noqa: F401 - the module-scoped curated dataset
+from tests.graphql.test_api import EVENTS, NESTED, SEARCH
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+
+
+class Row:
+    """A source object: attributes as the records give them."""
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+
+@strawberry.type
+class Item:
+    name: str
+    maybe: str | None
+    count: int
+    ratio: float
+    flag: bool
+    colour: Colour
+    ident: strawberry.ID
+
+    @strawberry.field
+    def doubled(self) -> int:
+        return self.count * 2
+
+    @strawberry.field
+    def where(self, info: strawberry.Info) -> str:
+        return ".".join(str(key) for key in info.path.as_list())
+
+    @strawberry.field
+    def broken(self) -> str | None:
+        raise ValueError("broken resolver")
+
+    @strawberry.field
+    def times(self, factor: int = 3) -> int:
+        return self.count * factor
+
+    @strawberry.field
+    def children(self) -> list["Item"]:
+        return self.kids
+
+
+def _items():
+    good = Row(name="a", maybe=None, count=2, ratio=0.5, flag=True, colour=Colour.RED, ident=7)
+    good.kids = [Row(**{**good.__dict__, "name": "child", "kids": []})]
+    bad_null = Row(**{**good.__dict__, "name": None, "kids": []})  # non-null field is null
+    bad_int = Row(**{**good.__dict__, "count": "many", "kids": []})  # not an Int
+    bad_float = Row(**{**good.__dict__, "ratio": float("nan"), "kids": []})
+    bad_enum = Row(**{**good.__dict__, "colour": "blue", "kids": []})
+    return [good, bad_null, bad_int, bad_float, bad_enum]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def items(self) -> list[Item | None]:
+        return _items()
+
+    @strawberry.field
+    def item(self, index: int) -> Item:
+        return _items()[index]
+
+
+TOY_QUERIES = [
+    """{ items { name maybe count ratio flag colour ident doubled where broken times
+         children { name where } } }""",
+    "{ items { times(factor: 5) } }",
+    "{ item(index: 1) { name count } }",
+    "{ item(index: 2) { name count } }",
+    "{ items { ...F } } fragment F on Item { name alias: count }",
+]
+
+
+def _plain_schema(query):
+    return strawberry.Schema(query=query)
+
+
+def _fast_schema(query):
+    schema = strawberry.Schema(query=query, execution_context_class=Executor)
+    assert streamline(schema) > 0
+    return schema
+
+
+def _answer(schema, query: str, variables=None, context=None) -> dict:
+    result = schema.execute_sync(
+        query, variable_values=variables, context_value=context or types.SimpleNamespace()
+    )
+    return {
+        "data": result.data,
+        "errors": [
+            {"message": error.message, "path": error.path, "extensions": error.extensions}
+            for error in result.errors or ()
+        ],
+    }
+
+
+@pytest.mark.parametrize("query", TOY_QUERIES)
+def test_short_paths_answer_as_graphql_core(query):
+    """Plain fields, nulls in non-null fields, values a scalar or an enum refuses, resolvers
+    with and without info, raising resolvers, arguments, fragments and aliases."""
+    expected = _answer(_plain_schema(Query), query)
+    assert expected["data"] or expected["errors"]
+    assert _answer(_fast_schema(Query), query) == expected
+
+
+def test_streamline_leaves_fields_with_arguments_to_strawberry():
+    schema = _fast_schema(Query)
+    fields = schema._schema.type_map["Item"].fields
+    assert hasattr(fields["doubled"].resolve, "strawberry_resolve")
+    assert hasattr(fields["where"].resolve, "strawberry_resolve")
+    assert not hasattr(fields["times"].resolve, "strawberry_resolve")
+
+
+def test_the_app_schema_uses_the_short_paths():
+    from sahel.graphql.schema import schema
+
+    assert schema.execution_context_class is Executor
+    assert hasattr(
+        schema._schema.type_map["Affiliation"].fields["object"].resolve, "strawberry_resolve"
+    )
+    actor = schema._schema.type_map["Actor"].fields
+    assert not hasattr(actor["affiliationsAsSubject"].resolve, "strawberry_resolve")
+
+
+APP_QUERIES = [
+    (NESTED, {"first": 20}),
+    (EVENTS, {"first": 20}),
+    (SEARCH, {"first": 20}),
+    (
+        """{ actor(slug: "jnim") { id slug name kind certainty begin { edtf lower upper }
+             area { name latitude } names { name kind certainty }
+             identifiers { scheme value } history { time action changes }
+             affiliationsAsObject(validAt: "2018") { certainty start { edtf } end { lower }
+               type { slug label inverseLabel symmetric } subject { name } } } }""",
+        {},
+    ),
+    (
+        """{ network(actor: "jnim", depth: 2) { truncated nodes { slug name kind }
+          edges { subject { slug } type { label } object { slug } certainty } } }""",
+        {},
+    ),
+    (
+        """{ actors(first: 3) { totalCount pageInfo { hasNextPage endCursor }
+          edges { cursor node { name } } } }""",
+        {},
+    ),
+    ("{ actors(first: 1, filter: {certainty: [NOPE]}) { totalCount } }", {}),
+    ('{ actor(id: "x") { name } }', {}),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("query", "variables"), APP_QUERIES)
+def test_the_app_schema_answers_as_strawberry_would(curated, query, variables):  # noqa: F811
+    """The app's schema against the same types executed by strawberry's own executor and
+    resolvers, on the curated dataset."""
+    from sahel.graphql.limits import EXTENSIONS
+    from sahel.graphql.schema import Query as AppQuery
+    from sahel.graphql.schema import schema
+
+    plain = strawberry.Schema(query=AppQuery, extensions=EXTENSIONS, config=schema.config)
+    expected = _answer(plain, query, variables)
+    assert expected["data"] or expected["errors"]
+    assert _answer(schema, query, variables) == expected
+
+
+def test_the_view_encodes_as_strawberry_did():
+    """orjson with Django's encoder for what JSON has no type for: the same document as
+    json.dumps(cls=DjangoJSONEncoder), non-ASCII text and non-string keys included."""
+    from sahel.graphql.schema import schema
+    from sahel.graphql.views import SahelGraphQLView
+
+    data = {
+        "data": {"name": "Ag Ghaly — إياد", "n": 1, "x": 0.25, "none": None, "ok": True},
+        "extensions": {
+            1: "int key",
+            "when": datetime.datetime(2020, 1, 2, 3, 4, 5, 678901, tzinfo=datetime.UTC),
+            "day": datetime.date(2020, 1, 2),
+            "amount": decimal.Decimal("1.50"),
+        },
+    }
+    encoded = SahelGraphQLView(schema=schema).encode_json(data)
+    assert json.loads(encoded) == json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    assert json.loads(encoded)["extensions"]["when"] == "2020-01-02T03:04:05.678Z"
