@@ -18,22 +18,28 @@ Baselines need PostgreSQL; on SQLite only the service side runs (the query count
 
 import contextlib
 import datetime
+import hashlib
+import json
 import os
 import signal
 import statistics
+import subprocess
+import sys
 import threading
 import time
 import urllib.parse
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 
 import orjson
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.signals import request_finished
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, models
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
@@ -816,72 +822,353 @@ def _rss() -> int:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def measure_export(client: Client, *, limit: int | None = None) -> Result:
-    """The whole export, streamed: records/s and peak resident memory above the start
-    (sampled every 1,000 lines), beside a raw keyset export of the same records."""
-    from sahel.api.urls import ChangesView
+def measure_export(
+    client: Client, *, limit: int | None = None, rounds: int = 1, isolated: bool = False
+) -> Result:
+    """The whole export (or its first `limit` lines), streamed through the URL, beside a
+    hand-written export of the same lines (`RawExport`): records/s and peak resident memory
+    above the start, sampled every 1,000 lines. The two must be the same bytes, every line
+    (a hash of all of them). `rounds`: service then baseline, that many times; the best
+    rate of each is reported (the machine is shared), the highest peak.
 
+    `isolated`: each export in a fresh Python process (`python -c`, same settings and
+    database), so that neither reuses memory the other freed (an allocator keeps freed
+    memory: in one process the second export's peak reads lower). It cannot see data
+    left uncommitted by a test."""
     result = Result("JSON Lines export (all resources)")
-    response = client.get("/api/v1/export/")
+    sides = ["service", "baseline"] if baselines_available() else ["service"]
+    runs: dict = {side: [] for side in sides}
+    for _ in range(rounds):
+        for side in sides:
+            if isolated:
+                runs[side].append(_export_in_child(side, limit))
+            else:
+                runs[side].append(export_once(side, limit, client))
+    service = max(runs["service"], key=lambda run: run["per_second"])
+    result.runs = [service["seconds"]]
+    result.extra = {
+        "records": service["lines"],
+        "per_second": service["per_second"],
+        "peak_mb": max(run["peak_mb"] for run in runs["service"]),
+    }
+    if "baseline" not in runs:
+        return result
+    base = max(runs["baseline"], key=lambda run: run["per_second"])
+    lines = service["lines"]
+    result.base_runs = [lines / base["per_second"]]  # the same number of records
+    result.base_queries = base["queries"]
+    result.extra.update(
+        base_per_second=base["per_second"],
+        base_peak_mb=max(run["peak_mb"] for run in runs["baseline"]),
+    )
+    digests = {(run["lines"], run["digest"]) for side in sides for run in runs[side]}
+    result.verified = len(digests) == 1
+    if not result.verified:
+        result.note = f"the lines differ: {sorted(digests)}"
+    return result
+
+
+def export_once(side: str, limit: int | None = None, client: Client | None = None) -> dict:
+    """One export, `service` (GET /api/v1/export/) or `baseline` (`RawExport`), timed:
+    lines, seconds, records/s, sha256 of every line, peak RSS above the start (MB) and,
+    for the baseline, its queries."""
     start_rss = peak = _rss()
-    lines, began, first_lines = 0, time.perf_counter(), []
-    for chunk in response.streaming_content:
+    began = time.perf_counter()
+    raw = None
+    if side == "service":
+        response = (client or Client()).get("/api/v1/export/")
+        stream = response.streaming_content
+    else:
+        raw = RawExport()
+        stream = raw.lines(limit=limit)
+    lines, digest = 0, hashlib.sha256()
+    for line in stream:
         lines += 1
-        if lines <= 200:
-            first_lines.append(chunk)
+        digest.update(line)
         if lines % 1000 == 0:
             peak = max(peak, _rss())
         if limit and lines >= limit:
             break
-    # Closed as a server closes it (ending the export's transaction if it stopped early),
-    # without the end-of-request signal that would close the connection, as Client does.
-    request_finished.disconnect(close_old_connections)
-    try:
-        response.close()
-    finally:
-        request_finished.connect(close_old_connections)
-    elapsed = time.perf_counter() - began
-    result.runs = [elapsed]
-    result.extra = {
-        "records": lines,
-        "per_second": lines / elapsed,
+    if side == "service":
+        # Closed as a server closes it (ending the export's transaction if it stopped
+        # early), without the end-of-request signal that would close the connection, as
+        # Client does.
+        request_finished.disconnect(close_old_connections)
+        try:
+            response.close()
+        finally:
+            request_finished.connect(close_old_connections)
+    seconds = time.perf_counter() - began
+    return {
+        "lines": lines,
+        "seconds": seconds,
+        "per_second": lines / seconds,
+        "digest": digest.hexdigest(),
         "peak_mb": (peak - start_rss) / 2**20,
+        "queries": raw.queries if raw else None,
     }
-    if not baselines_available():
-        return result
-    began = time.perf_counter()
-    raw, base_lines, base_first = Raw(), 0, []
-    start_rss = base_peak = _rss()
-    for name, projection in ChangesView.resources.items():
-        last = 0
-        while True:
-            rows = raw.select(
-                projection.model, projection.columns(), where=("a.id > %(last)s",),
-                order="a.id", limit=500, params={"last": last},
-            )  # fmt: skip
-            if not rows:
-                break
-            for item in raw.build(projection, rows):
-                line = orjson.dumps({"resource": name, **item}, default=float) + b"\n"
-                base_lines += 1
-                if base_lines <= 200:
-                    base_first.append(line)
-            base_peak = max(base_peak, _rss())
-            last = rows[-1]["id"]
-            if limit and base_lines >= limit:
-                break
-        if limit and base_lines >= limit:
-            break
-    base_elapsed = time.perf_counter() - began
-    result.base_runs = [base_elapsed * lines / max(base_lines, 1)]  # same number of records
-    result.base_queries = raw.queries
-    result.extra.update(
-        base_per_second=base_lines / base_elapsed, base_peak_mb=(base_peak - start_rss) / 2**20
+
+
+_CHILD = """
+import json, sys
+import django
+django.setup()
+from django.test.utils import override_settings
+from sahel import benchmark
+with override_settings(DEBUG=False):
+    benchmark.export_once("service", 1)  # imports, URL resolver, content types
+    print(json.dumps(benchmark.export_once(sys.argv[1], int(sys.argv[2]) or None)))
+"""
+
+
+def _export_in_child(side: str, limit: int | None) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, side, str(limit or 0)],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    result.verified = [orjson.loads(x) for x in first_lines] == [
-        orjson.loads(x) for x in base_first[: len(first_lines)]
-    ]
-    return result
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+class RawExport:
+    """The export by hand: per resource, one psycopg server-side cursor per level (the
+    public rows by id, children by parent, citations by object, in SQL joined to their
+    parents), merged in Python a batch of parents at a time, with summaries of referenced
+    objects and sources read for what a batch lacks and kept; orjson lines. Inside a
+    read-only REPEATABLE READ transaction, as the service."""
+
+    BATCH = 2000
+
+    def __init__(self):
+        self.raw = Raw()
+        self.queries = 0
+        self.summaries: dict = {}
+
+    def lines(self, limit: int | None = None):
+        from sahel.api.urls import ExportView
+
+        conn, count = self.raw.conn, 0
+        own = not connection.in_atomic_block  # else inside a test's transaction (a savepoint)
+        with conn.transaction():
+            if own:
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            for name, projection in ExportView.resources.items():
+                for line in self._resource(name, projection):
+                    yield line
+                    count += 1
+                    if limit and count >= limit:
+                        return
+
+    def _stream(self, sql: str):
+        """Rows of `sql` through a server-side cursor, with one row of lookahead: `take(last)`
+        returns the rows whose last column is at most `last`."""
+        self.queries += 1
+        cursor = self.raw.conn.cursor(name=f"export_{self.queries}")
+        cursor.itersize = 2000
+        cursor.execute(sql)
+        rows = iter(cursor)
+        state = [next(rows, None)]
+
+        def take(last):
+            taken, row = [], state[0]
+            while row is not None and row[-1] <= last:
+                taken.append(row)
+                row = next(rows, None)
+            state[0] = row
+            return taken
+
+        return take
+
+    def _summaries(self, model, fields) -> Callable[[set], dict]:
+        key = (model, fields)
+        if key not in self.summaries:
+            found, columns = {}, ("id", *fields)
+            select = ", ".join(f"a.{_q(c)}" for c in columns)
+            conditions = " AND ".join(["a.id = ANY(%(ids)s)", *self.raw.visible(model, "a")])
+            sql = f"SELECT {select} FROM {model._meta.db_table} a WHERE {conditions}"
+
+            def load(ids: set) -> dict:
+                missing = ids - found.keys() - {None}
+                if missing:
+                    self.queries += 1
+                    with self.raw.conn.cursor() as cursor:
+                        for row in cursor.execute(sql, {"ids": list(missing)}):
+                            found[row[0]] = dict(zip(columns, row, strict=True))
+                    for pk in missing:
+                        found.setdefault(pk, None)
+                return found
+
+            load.found = found
+            self.summaries[key] = load
+        return self.summaries[key]
+
+    def _citations_sql(self, model, parent=None) -> str:
+        """Public citations of `model`'s public rows, the last column what they are ordered
+        by: the object, or the object's parent (`parent`: the child's foreign key)."""
+        from sources.models import Citation
+
+        ct = ContentType.objects.get_for_model(model).pk
+        columns = ", ".join(
+            f"c.{_q(c)}"
+            for c in ("id", "object_id", "source_id", "locator", "quote", "stance",
+                      "credibility", "field_name", "note")
+        )  # fmt: skip
+        table = Citation._meta.db_table
+        if parent is None:
+            conditions = " AND ".join(
+                [f"c.content_type_id = {ct}", self.raw._exists(model, "c.object_id", "t")]
+            )
+            return (
+                f"SELECT {columns}, c.object_id FROM {table} c WHERE {conditions} "
+                "ORDER BY c.object_id, c.id"
+            )
+        conditions = " AND ".join([f"c.content_type_id = {ct}", *self.raw.visible(model, "p")])
+        fk = f"p.{model._meta.get_field(parent).attname}"
+        return (
+            f"SELECT {columns}, {fk} FROM {table} c JOIN {model._meta.db_table} p "
+            f"ON p.id = c.object_id WHERE {conditions} ORDER BY {fk}, c.object_id, c.id"
+        )
+
+    def _select_sql(self, model, columns: list[str], order: str, extra: str = "") -> str:
+        select = ", ".join([*(f"a.{_q(c)}" for c in columns), *([extra] if extra else [])])
+        conditions = " AND ".join(self.raw.visible(model, "a")) or "TRUE"
+        return f"SELECT {select} FROM {model._meta.db_table} a WHERE {conditions} ORDER BY {order}"
+
+    def _shape(self, projection):
+        """(plain keys, [(date, position) or (json field, None)], [(ref, position, load)])
+        of a row of `projection.columns()`."""
+        columns = projection.columns()
+        keys = ("id", *projection.fields)
+        dates = [(name, columns.index(name)) for name in projection.dates]
+        # Django's connection reads json columns as text (it decodes them itself)
+        dates += [
+            (name, None)
+            for name in projection.fields
+            if isinstance(projection.model._meta.get_field(name), models.JSONField)
+        ]
+        refs = [
+            (name, columns.index(f"{name}_id"), self._summaries(ref.model, ref.fields))
+            for name, ref in projection.refs.items()
+        ]
+        return keys, dates, refs
+
+    def _resource(self, name: str, projection):
+        from sources.models import Source
+
+        sources = self._summaries(Source, SOURCE_SUMMARY)
+        found_sources = sources.found
+        model = projection.model
+
+        def citation(row):
+            return {
+                "id": row[0],
+                "source": found_sources.get(row[2]),
+                "locator": row[3],
+                "quote": row[4],
+                "stance": row[5],
+                "credibility": row[6],
+                "field": row[7] or None,
+                "note": row[8],
+            }
+
+        def builder(projection, children: dict, citations: dict | None):
+            keys, dates, refs = self._shape(projection)
+            refs = [(ref, i, load.found) for ref, i, load in refs]
+
+            def build(row, item):
+                item.update(zip(keys, row, strict=False))
+                for date, i in dates:
+                    item[date] = (
+                        _fuzzy(row[i], row[i + 1], row[i + 2])
+                        if i is not None
+                        else orjson.loads(item[date])
+                    )
+                for ref, i, found in refs:
+                    item[ref] = found.get(row[i])
+                for child_name, (child_build, rows_of) in children.items():
+                    item[child_name] = [child_build(r, {}) for r in rows_of.get(row[0], ())]
+                if citations is not None:
+                    item["citations"] = [citation(r) for r in citations.get(row[0], ())]
+                return item
+
+            return build
+
+        def load_refs(projection, rows):
+            for _, i, load in self._shape(projection)[2]:
+                load({row[i] for row in rows})
+
+        # Per child: (name, projection, rows stream, citations stream, rows of the batch by
+        # parent, citations of the batch by object).
+        children = []
+        for child_name, child in projection.children.items():
+            fk = child.projection.model._meta.get_field(child.fk).attname
+            rows_sql = self._select_sql(
+                child.projection.model, child.projection.columns(), f"a.{fk}, a.id", f"a.{fk}"
+            )
+            cited = child.projection.cited
+            children.append(
+                (
+                    child_name,
+                    child.projection,
+                    self._stream(rows_sql),
+                    self._stream(self._citations_sql(child.projection.model, child.fk))
+                    if cited
+                    else None,
+                    {},
+                    {} if cited else None,
+                )
+            )
+        citations_stream = self._stream(self._citations_sql(model)) if projection.cited else None
+        citations_of = {} if projection.cited else None
+        build = builder(
+            projection,
+            {
+                child_name: (builder(child_projection, {}, child_citations), rows_of)
+                for child_name, child_projection, _, _, rows_of, child_citations in children
+            },
+            citations_of,
+        )
+        last_column, object_column = itemgetter(-1), itemgetter(1)
+        self.queries += 1
+        with self.raw.conn.cursor(name=f"export_{self.queries}") as cursor:
+            cursor.execute(self._select_sql(model, projection.columns(), "a.id"))
+            while batch := cursor.fetchmany(self.BATCH):
+                last = batch[-1][0]
+                load_refs(projection, batch)
+                for _, child_projection, rows, c_citations, rows_of, cited_of in children:
+                    rows = rows(last)
+                    load_refs(child_projection, rows)
+                    rows_of.clear()
+                    rows_of.update((k, list(g)) for k, g in groupby(rows, last_column))
+                    if c_citations is not None:
+                        cited = c_citations(last)
+                        sources({row[2] for row in cited})
+                        cited_of.clear()
+                        cited_of.update((k, list(g)) for k, g in groupby(cited, object_column))
+                if citations_stream is not None:
+                    cited = citations_stream(last)
+                    sources({row[2] for row in cited})
+                    citations_of.clear()
+                    citations_of.update((k, list(g)) for k, g in groupby(cited, object_column))
+                for row in batch:
+                    yield orjson.dumps(
+                        build(row, {"resource": name}), default=float, option=EXPORT_LINE
+                    )
+
+
+EXPORT_LINE = orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
+
+
+def _fuzzy(edtf, lower, upper):
+    if not edtf:
+        return None
+    return {
+        "edtf": edtf,
+        "lower": lower.isoformat() if lower else None,
+        "upper": upper.isoformat() if upper else None,
+    }
 
 
 # -- calibration: stock DRF and stock strawberry-django -------------------------------------
@@ -1073,6 +1360,7 @@ def run(
     repeat: int = 20,
     export: bool = True,
     export_limit: int | None = None,
+    export_rounds: int = 2,
     only: str | None = None,
     log=None,
 ):
@@ -1094,7 +1382,9 @@ def run(
             log("\n".join(table(results[-2:]).splitlines()[-2:]))
         if export:
             log("measuring export")
-            results.append(measure_export(client, limit=export_limit))
+            results.append(
+                measure_export(client, limit=export_limit, rounds=export_rounds, isolated=True)
+            )
     return results
 
 
@@ -1127,7 +1417,7 @@ def table(results: list[Result]) -> str:
                 )
             lines.append(
                 f"| {name} | {_ms(r.median)} (whole) | — | — | {base} | {r.base_queries or '—'} "
-                f"| {ratio} | {same} (first 200) |"
+                f"| {ratio} | {same} (every line) |"
             )
             continue
         lines.append(

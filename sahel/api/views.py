@@ -28,7 +28,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from sahel import selectors
-from sahel.api import changes
+from sahel.api import changes, export
 from sahel.api.conditional import ConditionalGetMixin
 from sahel.api.filters import ListField
 from sahel.api.renderers import CSVRenderer, GeoJSONRenderer
@@ -360,6 +360,9 @@ class ExportView(APIView):
                 as_of = timezone.now()
             for name in names:
                 projection = self.resources[name]
+                if as_of is None:  # live rows under one snapshot: streamed (sahel.api.export)
+                    yield from export.live_lines(name, projection, _json_default)
+                    continue
                 public = selectors.public(projection.model, as_of=as_of)
                 last_id = 0
                 while True:  # keyset pages: memory stays flat however large the dataset

@@ -1,0 +1,225 @@
+"""The live JSON Lines export, read as a few ordered streams merged in Python.
+
+`Projection.build_rows` reads a page's children and citations by the page's ids (an IN
+list per query, the targets' visibility checked for those ids). Over a whole resource that
+is ~10 queries per 2,000 rows, each planning and probing its list. Here each level of a
+resource is one query for the whole export instead, read through a server-side cursor
+(PostgreSQL; SQLite steps its cursor as rows are fetched) in the order of its parents:
+
+- the resource's public rows, by id;
+- each child level (names of actors, participants of events), by (parent id, id);
+- the citations of each level, by (parent id, object id, id) for a child level.
+
+Every stream is `selectors.public(...)`: the whole table's rule, which for a child or a
+citation means "its parent (target) is public" — the same rows as the page-by-page path,
+whose parents are the public rows. The streams are cut at the last parent of each batch of
+`STREAM_BATCH` parents, so memory holds one batch whatever the size of the export.
+References and sources are summaries of public objects, read by id for what a batch lacks
+and kept for the rest of the export (`Summaries`, bounded).
+
+Live rows only, inside the export's read-only snapshot (`views._read_snapshot`): under one
+snapshot the streams agree with each other, and a summary read once stays true. `as_of`
+reads history rows and goes page by page (`Projection.build_rows`).
+"""
+
+from collections.abc import Iterator
+from itertools import groupby, islice
+from operator import itemgetter
+
+import orjson
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import OuterRef, Subquery
+
+from sahel import selectors
+from sahel.api.projection import SOURCE_SUMMARY, Projection, fuzzy_date
+
+STREAM_BATCH = 2000  # parents per batch: their children and citations are held together
+FETCH = 2000  # rows per round trip of a server-side cursor
+SUMMARY_LIMIT = 50_000  # summaries kept per referenced model; cleared beyond it
+CITATION_COLUMNS = (
+    "id",
+    "object_id",
+    "source_id",
+    "locator",
+    "quote",
+    "stance",
+    "credibility",
+    "field_name",
+    "note",
+)
+
+
+class Summaries:
+    """Summaries (`id` and `fields`) of the public objects of `model`, by id; None for an id
+    that is not public. `load(ids)` reads the missing ones in one query."""
+
+    def __init__(self, model, fields: tuple[str, ...]):
+        self.queryset = selectors.public(model)
+        self.columns = ("id", *fields)
+        self.found: dict = {}
+
+    def load(self, ids: set) -> None:
+        ids.discard(None)
+        missing = ids - self.found.keys()
+        if not missing:
+            return
+        if len(self.found) + len(missing) > SUMMARY_LIMIT:
+            self.found.clear()
+            missing = ids
+        columns = self.columns
+        for row in self.queryset.filter(id__in_ids=missing).values_list(*columns):
+            self.found[row[0]] = dict(zip(columns, row, strict=True))
+        for pk in missing:
+            self.found.setdefault(pk, None)
+
+
+class _Stream:
+    """Rows of an ordered query, with one row of lookahead: `until` takes the rows of a
+    batch of parents (the last column is the parent id they are ordered by)."""
+
+    def __init__(self, queryset, columns: list[str]):
+        self.rows = queryset.values_list(*columns).iterator(chunk_size=FETCH)
+        self.next = next(self.rows, None)
+
+    def until(self, last_parent) -> list[tuple]:
+        """The rows of the parents up to `last_parent` (included)."""
+        taken, row, rows = [], self.next, self.rows
+        while row is not None and row[-1] <= last_parent:
+            taken.append(row)
+            row = next(rows, None)
+        self.next = row
+        return taken
+
+    def take(self, count: int) -> list[tuple]:
+        """The next `count` rows (fewer at the end)."""
+        if self.next is None:
+            return []
+        taken = [self.next, *islice(self.rows, count - 1)]
+        self.next = next(self.rows, None)
+        return taken
+
+    def close(self) -> None:
+        self.rows.close()
+
+
+class _Level:
+    """One projection level of a resource: how its rows (`projection.columns()`, then the
+    stream's ordering key) become items, and for a batch of parents, the rows of its
+    children and citations grouped by what they belong to. Items are built as they are
+    written, one parent at a time: the batch holds rows (tuples), not nested dicts."""
+
+    def __init__(self, projection: type[Projection], summaries: dict, fk: str | None = None):
+        from sources.models import Source
+
+        model, columns = projection.model, projection.columns()
+        self.columns = columns
+        self.keys = ("id", *projection.fields)
+        self.dates = [(name, columns.index(name)) for name in projection.dates]
+        self.refs = []
+        for name, ref in projection.refs.items():
+            key = (ref.model, ref.fields)
+            if key not in summaries:
+                summaries[key] = Summaries(ref.model, ref.fields)
+            self.refs.append((name, columns.index(f"{name}_id"), summaries[key]))
+        if (Source, SOURCE_SUMMARY) not in summaries:
+            summaries[Source, SOURCE_SUMMARY] = Summaries(Source, SOURCE_SUMMARY)
+        self.sources = summaries[Source, SOURCE_SUMMARY]
+        self.children = []
+        for name, child in projection.children.items():
+            if fk is not None:
+                raise NotImplementedError("The export streams two levels of projections.")
+            level = _Level(child.projection, summaries, child.fk)
+            parent = f"{child.fk}_id"
+            rows = selectors.public(child.projection.model).order_by(parent, "id")
+            self.children.append((name, level, _Stream(rows, [*level.columns, parent])))
+        self.citation_stream = _Stream(*_citations(model, fk)) if projection.cited else None
+        self.rows_of: dict = {}  # child name -> parent id -> rows, for the batch
+        self.citations_of: dict = {}  # object id -> citation rows, for the batch
+
+    def streams(self) -> list[_Stream]:
+        streams = [self.citation_stream] if self.citation_stream is not None else []
+        for _, level, stream in self.children:
+            streams += [stream, *level.streams()]
+        return streams
+
+    def read(self, rows: list[tuple], last) -> None:
+        """Read what the items of `rows` need, up to the batch's `last` top-level id: the
+        summaries they refer to, their children's rows and their citations."""
+        for _, position, summaries in self.refs:
+            summaries.load({row[position] for row in rows})
+        for name, level, stream in self.children:
+            child_rows = stream.until(last)
+            self.rows_of[name] = {
+                key: list(group) for key, group in groupby(child_rows, key=itemgetter(-1))
+            }
+            level.read(child_rows, last)
+        if self.citation_stream is not None:
+            citations = self.citation_stream.until(last)
+            self.sources.load({row[2] for row in citations})
+            self.citations_of = {
+                key: list(group) for key, group in groupby(citations, key=itemgetter(1))
+            }
+
+    def item(self, row: tuple, item: dict) -> dict:
+        """`item` (empty, or the line's leading keys) filled from `row`."""
+        item.update(zip(self.keys, row, strict=False))  # id and the plain fields first
+        for name, position in self.dates:
+            item[name] = fuzzy_date(row[position], row[position + 1], row[position + 2])
+        for name, position, summaries in self.refs:
+            item[name] = summaries.found.get(row[position])
+        for name, level, _ in self.children:
+            item[name] = [level.item(child, {}) for child in self.rows_of[name].get(row[0], ())]
+        if self.citation_stream is not None:
+            sources = self.sources.found
+            item["citations"] = [
+                {
+                    "id": citation[0],
+                    "source": sources.get(citation[2]),
+                    "locator": citation[3],
+                    "quote": citation[4],
+                    "stance": citation[5],
+                    "credibility": citation[6],
+                    "field": citation[7] or None,
+                    "note": citation[8],
+                }
+                for citation in self.citations_of.get(row[0], ())
+            ]
+        return item
+
+
+def _citations(model, parent_fk: str | None):
+    """The public citations of `model`'s public rows, ordered by what they belong to (the
+    object, or for a child level the object's parent, then the object): that key last."""
+    from sources.models import Citation
+
+    queryset = selectors.public(Citation, generic_targets=(model,)).filter(
+        content_type=ContentType.objects.get_for_model(model)
+    )
+    if parent_fk is None:
+        return queryset.order_by("object_id", "id"), [*CITATION_COLUMNS, "object_id"]
+    parent = model._base_manager.filter(id=OuterRef("object_id")).values(f"{parent_fk}_id")
+    queryset = queryset.annotate(export_parent=Subquery(parent)).order_by(
+        "export_parent", "object_id", "id"
+    )
+    return queryset, [*CITATION_COLUMNS, "export_parent"]
+
+
+def live_items(name: str, projection: type[Projection]) -> Iterator[dict]:
+    """Every public object of one resource as `{"resource": name, **item}`, by id: the
+    items `projection.build_rows` makes of the live rows, read as streams."""
+    top = _Level(projection, {})
+    parents = _Stream(selectors.public(projection.model).order_by("id"), top.columns)
+    try:
+        while batch := parents.take(STREAM_BATCH):
+            top.read(batch, batch[-1][0])
+            for row in batch:
+                yield top.item(row, {"resource": name})
+    finally:  # the cursors close now, inside the export's transaction (a client gone early)
+        for stream in [parents, *top.streams()]:
+            stream.close()
+
+
+def live_lines(name: str, projection: type[Projection], default) -> Iterator[bytes]:
+    option = orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
+    for item in live_items(name, projection):
+        yield orjson.dumps(item, default=default, option=option)
