@@ -35,7 +35,7 @@ from sahel.api.projection import SOURCE_SUMMARY, Projection, fuzzy_date
 
 STREAM_BATCH = 2000  # parents per batch: their children and citations are held together
 FETCH = 2000  # rows per round trip of a server-side cursor
-SUMMARY_LIMIT = 50_000  # summaries kept per referenced model; cleared beyond it
+SUMMARY_LIMIT = 50_000  # summaries kept per referenced model; forgotten beyond it
 CITATION_COLUMNS = (
     "id",
     "object_id",
@@ -58,14 +58,17 @@ class Summaries:
         self.columns = ("id", *fields)
         self.found: dict = {}
 
+    def trim(self) -> None:
+        """Between batches: forget them all past SUMMARY_LIMIT (a batch reads what it
+        lacks again), so memory stays bounded however many objects the export refers to."""
+        if len(self.found) > SUMMARY_LIMIT:
+            self.found.clear()
+
     def load(self, ids: set) -> None:
         ids.discard(None)
         missing = ids - self.found.keys()
         if not missing:
             return
-        if len(self.found) + len(missing) > SUMMARY_LIMIT:
-            self.found.clear()
-            missing = ids
         columns = self.columns
         for row in self.queryset.filter(id__in_ids=missing).values_list(*columns):
             self.found[row[0]] = dict(zip(columns, row, strict=True))
@@ -124,6 +127,7 @@ class _Level:
         if (Source, SOURCE_SUMMARY) not in summaries:
             summaries[Source, SOURCE_SUMMARY] = Summaries(Source, SOURCE_SUMMARY)
         self.sources = summaries[Source, SOURCE_SUMMARY]
+        self.summaries = summaries  # shared by the levels of a resource
         self.children = []
         for name, child in projection.children.items():
             if fk is not None:
@@ -211,6 +215,8 @@ def live_items(name: str, projection: type[Projection]) -> Iterator[dict]:
     parents = _Stream(selectors.public(projection.model).order_by("id"), top.columns)
     try:
         while batch := parents.take(STREAM_BATCH):
+            for summaries in top.summaries.values():
+                summaries.trim()
             top.read(batch, batch[-1][0])
             for row in batch:
                 yield top.item(row, {"resource": name})

@@ -704,6 +704,21 @@ def test_export_streams_only_public_rows(client, world, resource, instant):
     assert exported == expected
 
 
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_streamed_live_export_shows_only_public_rows(world, db, resource, monkeypatch):
+    """The live export's streams (GET /export/ reads them in its own snapshot, outside a
+    test's transaction), in batches of 2 parents: exactly the public objects, nothing
+    hidden in them (names, participants, citations of hidden claims)."""
+    from sahel.api import export, views
+
+    monkeypatch.setattr(export, "STREAM_BATCH", 2)
+    projection = views.ExportView.resources[resource]
+    text = b"".join(export.live_lines(resource, projection, views._json_default)).decode()
+    assert_no_leak(text, world.forbidden(), f"the streamed export of {resource}")
+    ids = [json.loads(line)["id"] for line in text.splitlines()]
+    assert ids == sorted(world.public["live"][resource])
+
+
 @pytest.mark.parametrize("path", ["/", "/healthz/", "/api/v1/", "/api/v1/schema/"])
 def test_other_public_pages(client, world, path):
     fetch(client, world, path)

@@ -1,0 +1,79 @@
+"""The live export's streams (sahel.api.export) give the lines the page-by-page projection
+gives, in any batch size, and read each stream once whatever the number of records. (GET
+/api/v1/export/ streams only outside a transaction, in its own snapshot: the view is
+tested end to end in test_export_snapshot.py, against the `as_of` path; here the streams
+are read directly, inside the test's transaction.)"""
+
+import orjson
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sahel import selectors
+from sahel.api import export, views
+from sahel.api.urls import ExportView
+
+RESOURCES = list(ExportView.resources.items())
+
+
+def _pages(name, projection, size=7):
+    """The lines of `Projection.build_rows`, page by page (the `as_of` export's way)."""
+    public = selectors.public(projection.model).order_by("id")
+    last = 0
+    while rows := list(public.filter(id__gt=last).values(*projection.columns())[:size]):
+        for item in projection.build_rows(rows):
+            yield _line({"resource": name, **item})
+        last = rows[-1]["id"]
+
+
+def _line(item) -> bytes:
+    return orjson.dumps(item, default=views._json_default, option=orjson.OPT_APPEND_NEWLINE)
+
+
+@pytest.mark.parametrize("batch", [1, 3, 2000])
+@pytest.mark.parametrize(("name", "projection"), RESOURCES, ids=[name for name, _ in RESOURCES])
+def test_streams_give_the_lines_of_the_pages(api, monkeypatch, name, projection, batch):
+    monkeypatch.setattr(export, "STREAM_BATCH", batch)
+    monkeypatch.setattr(export, "FETCH", 2)  # cursors fetch across batch boundaries
+    streamed = list(export.live_lines(name, projection, views._json_default))
+    assert streamed == list(_pages(name, projection))  # same bytes: same keys, same order
+    assert streamed
+
+
+def test_summaries_bounded(api, monkeypatch):
+    """Past SUMMARY_LIMIT, the kept summaries are forgotten between batches and read again
+    as needed (an affiliation's subject and object share the actors' summaries)."""
+    monkeypatch.setattr(export, "SUMMARY_LIMIT", 3)
+    monkeypatch.setattr(export, "STREAM_BATCH", 2)
+    name, projection = "affiliations", ExportView.resources["affiliations"]
+    streamed = list(export.live_lines(name, projection, views._json_default))
+    assert streamed == list(_pages(name, projection))
+
+
+def test_each_stream_is_read_once_and_each_summary_once(api, monkeypatch):
+    """Whatever the number of batches: one query per stream (rows, children, citations of
+    each level) and, besides, only summaries of objects not read before (none twice)."""
+    read: dict = {}
+    load = export.Summaries.load
+
+    def counted(self, ids):
+        missing = set(ids) - self.found.keys() - {None}
+        if missing:
+            assert not missing & read.setdefault(self.queryset.model, set()), "read twice"
+            read[self.queryset.model] |= missing
+            counted.queries += 1
+        load(self, ids)
+
+    monkeypatch.setattr(export.Summaries, "load", counted)
+    # actors: themselves, names, names' citations, identifiers, citations; events:
+    # themselves, participants, their citations, citations; sources are not cited.
+    streams = {"actors": 5, "affiliations": 2, "events": 4, "places": 2, "sources": 1}
+    for batch in (1, 2000):
+        monkeypatch.setattr(export, "STREAM_BATCH", batch)
+        for name, projection in RESOURCES:
+            read.clear()
+            counted.queries = 0
+            with CaptureQueriesContext(connection) as queries:
+                lines = list(export.live_lines(name, projection, views._json_default))
+            assert len(queries) - counted.queries == streams[name], (name, batch)
+            assert lines
