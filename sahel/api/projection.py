@@ -23,6 +23,7 @@ from django.db import connection
 from django.db.models import Value
 
 from sahel import selectors
+from sahel.api import compiled
 
 
 def fuzzy_date(edtf: str, lower: datetime.date | None, upper: datetime.date | None):
@@ -81,6 +82,18 @@ class Projection:
         return columns
 
     @classmethod
+    def object_rows(cls, pk: int, *, as_of=None) -> list[dict]:
+        """The row of public object `pk` for `build_rows` ([] when hidden or absent)."""
+        return compiled.rows(
+            ("object", cls.model, tuple(cls.columns())),
+            lambda as_of, pk: (
+                selectors.public(cls.model, as_of=as_of).filter(id=pk).values(*cls.columns())
+            ),
+            as_of,
+            pk,
+        )
+
+    @classmethod
     def build_rows(cls, rows: list[dict], *, as_of=None) -> list[dict]:
         return cls.build_groups({None: (as_of, rows)})[None]
 
@@ -127,27 +140,30 @@ class Projection:
 
 def _summaries(ref: Ref, groups: dict) -> dict:
     """key -> (as_of, ids) to key -> {id: summary of the public ones}."""
-    querysets = {}
+    wanted = {}
     for key, (as_of, ids) in groups.items():
         ids.discard(None)
         if ids:
-            querysets[key] = selectors.public(ref.model, as_of=as_of).filter(id__in_ids=ids)
-    rows = read_groups(querysets, ["id", *ref.fields])
+            wanted[key] = (as_of, ids)
+    rows = _read(
+        ("summaries", ref.model),
+        lambda as_of, ids: selectors.public(ref.model, as_of=as_of).filter(id__in_ids=ids),
+        wanted,
+        ["id", *ref.fields],
+    )
     return {key: {row["id"]: row for row in rows.get(key, [])} for key in groups}
 
 
 def _children(child: Child, groups: dict) -> dict:
     """key -> (as_of, parent ids) to key -> {parent id: [items]}."""
     fk = f"{child.fk}_id"
-    querysets = {
+    rows = _read(
+        ("children", child.projection.model, child.fk),
         # The parents are public: their children's visibility is checked against them only.
-        key: selectors.public(child.projection.model, as_of=as_of, among={child.fk: ids}).filter(
-            **{f"{fk}__in_ids": ids}
-        )
-        for key, (as_of, ids) in groups.items()
-    }
-    rows = read_groups(
-        querysets,
+        lambda as_of, ids: selectors.public(
+            child.projection.model, as_of=as_of, among={child.fk: ids}
+        ).filter(**{f"{fk}__in_ids": ids}),
+        groups,
         [*child.projection.columns(), fk],
         order=(fk, "id"),
     )
@@ -160,6 +176,21 @@ def _children(child: Child, groups: dict) -> dict:
         for row, item in zip(rows[key], items[key], strict=True):
             grouped[key][row[fk]].append(item)
     return grouped
+
+
+def _read(shape: tuple, build, groups: dict, fields: list[str], order: tuple = ()) -> dict:
+    """key -> (as_of, ids) to key -> rows of `build(as_of, ids)` (a queryset of one model;
+    `shape` names it), as `read_groups` reads them. One group (a page, an object) is read
+    through SQL compiled once per shape and process (`sahel.api.compiled`)."""
+    if len(groups) != 1:
+        return read_groups({key: build(*args) for key, args in groups.items()}, fields, order)
+    [(key, (as_of, ids))] = groups.items()
+
+    def values(as_of, ids):
+        queryset = build(as_of, ids)
+        return (queryset.order_by(*order) if order else queryset).values(*fields)
+
+    return {key: compiled.rows((*shape, tuple(fields), order), values, as_of, ids)}
 
 
 # SQLite refuses a compound select of more than 500 terms (SQLITE_MAX_COMPOUND_SELECT).
@@ -208,11 +239,10 @@ def citations_by_group(model, groups: dict) -> dict:
     the groups that have any (two queries for all groups)."""
     from sources.models import Source
 
-    rows = read_groups(
-        {
-            key: selectors.public_citations(model, ids, as_of=as_of)
-            for key, (as_of, ids) in groups.items()
-        },
+    rows = _read(
+        ("citations", model),
+        lambda as_of, ids: selectors.public_citations(model, ids, as_of=as_of),
+        groups,
         [
             "id",
             "object_id",
@@ -229,13 +259,10 @@ def citations_by_group(model, groups: dict) -> dict:
     rows = {key: found for key, found in rows.items() if found}
     if not rows:
         return {}
-    sources = read_groups(
-        {
-            key: selectors.public(Source, as_of=groups[key][0]).filter(
-                id__in_ids={row["source_id"] for row in found}
-            )
-            for key, found in rows.items()
-        },
+    sources = _read(
+        ("summaries", Source),
+        lambda as_of, ids: selectors.public(Source, as_of=as_of).filter(id__in_ids=ids),
+        {key: (groups[key][0], {row["source_id"] for row in found}) for key, found in rows.items()},
         ["id", *SOURCE_SUMMARY],
     )
     result = {}

@@ -159,9 +159,7 @@ class ResourceViewSet(ConditionalGetMixin, viewsets.ViewSet):
         pk = _parse_id(pk)
         as_of = parse_as_of(request)
         projection = self.detail_projection or self.projection
-        rows = list(
-            selectors.public(self.model, as_of=as_of).filter(id=pk).values(*projection.columns())
-        )
+        rows = projection.object_rows(pk, as_of=as_of)
         if not rows:
             raise exceptions.NotFound({"id": [f"No {self.model._meta.verbose_name} {pk}."]})
         return Response(projection.build_rows(rows, as_of=as_of)[0])
