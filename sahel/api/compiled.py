@@ -43,9 +43,9 @@ def rows(key: tuple, build: Callable[..., QuerySet], *values) -> list[dict]:
     """`list(build(*values))` for a `.values()` queryset. `key` names everything about the
     shape other than `values` (models, fields, ordering); each value is a collection of ids,
     an int, an aware datetime or None (None is part of the shape: live or as of)."""
+    kinds = tuple(_kind(value) for value in values)
     if connection.vendor != "postgresql":
         return list(build(*values))
-    kinds = tuple(_kind(value) for value in values)
     full_key = (key, kinds, connection.alias, _content_types())
     entry = _cache.get(full_key)
     if entry is None:
