@@ -985,6 +985,9 @@ class RawExport:
         key = (model, fields)
         if key not in self.summaries:
             found, columns = {}, ("id", *fields)
+            decimals = [
+                c for c in fields if isinstance(model._meta.get_field(c), models.DecimalField)
+            ]
             select = ", ".join(f"a.{_q(c)}" for c in columns)
             conditions = " AND ".join(["a.id = ANY(%(ids)s)", *self.raw.visible(model, "a")])
             sql = f"SELECT {select} FROM {model._meta.db_table} a WHERE {conditions}"
@@ -995,7 +998,10 @@ class RawExport:
                     self.queries += 1
                     with self.raw.conn.cursor() as cursor:
                         for row in cursor.execute(sql, {"ids": list(missing)}):
-                            found[row[0]] = dict(zip(columns, row, strict=True))
+                            summary = found[row[0]] = dict(zip(columns, row, strict=True))
+                            for c in decimals:  # floats once, not per line (orjson's default)
+                                if summary[c] is not None:
+                                    summary[c] = float(summary[c])
                     for pk in missing:
                         found.setdefault(pk, None)
                 return found

@@ -28,7 +28,7 @@ from operator import itemgetter
 
 import orjson
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import OuterRef, Subquery
+from django.db.models import DecimalField, OuterRef, Subquery
 
 from sahel import selectors
 from sahel.api.projection import SOURCE_SUMMARY, Projection, fuzzy_date
@@ -56,6 +56,13 @@ class Summaries:
     def __init__(self, model, fields: tuple[str, ...]):
         self.queryset = selectors.public(model)
         self.columns = ("id", *fields)
+        # Decimals as the line encoder writes them (floats), once per object, not per line:
+        # every event's place summary carries two.
+        self.decimals = [
+            position
+            for position, name in enumerate(self.columns)
+            if isinstance(model._meta.get_field(name), DecimalField)
+        ]
         self.found: dict = {}
 
     def trim(self) -> None:
@@ -69,9 +76,13 @@ class Summaries:
         missing = ids - self.found.keys()
         if not missing:
             return
-        columns = self.columns
+        columns, decimals = self.columns, self.decimals
         for row in self.queryset.filter(id__in_ids=missing).values_list(*columns):
-            self.found[row[0]] = dict(zip(columns, row, strict=True))
+            summary = dict(zip(columns, row, strict=True))
+            for position in decimals:
+                if row[position] is not None:
+                    summary[columns[position]] = float(row[position])
+            self.found[row[0]] = summary
         for pk in missing:
             self.found.setdefault(pk, None)
 
@@ -201,7 +212,9 @@ def _citations(model, parent_fk: str | None):
     )
     if parent_fk is None:
         return queryset.order_by("object_id", "id"), [*CITATION_COLUMNS, "object_id"]
-    parent = model._base_manager.filter(id=OuterRef("object_id")).values(f"{parent_fk}_id")
+    parent = (
+        model._base_manager.filter(id=OuterRef("object_id")).order_by().values(f"{parent_fk}_id")
+    )
     queryset = queryset.annotate(export_parent=Subquery(parent)).order_by(
         "export_parent", "object_id", "id"
     )
