@@ -21,7 +21,20 @@ import datetime
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateTimeField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from sahel.models import (
     CitableModel,
@@ -33,18 +46,46 @@ from sahel.models import (
 from sahel.names import normalize_name, skeleton_words
 
 
+class CurrentAt(Func):
+    """A history row is the object's state at `instant`: history_date <= T < history_end
+    (an open end: still current). On PostgreSQL the same condition as one range
+    containment, which the GiST index of every history table serves
+    (`sahel/migrations/0003_history_range_indexes.py`): a B-tree on either column alone
+    cannot, since most rows pass one bound or the other."""
+
+    output_field = BooleanField()
+
+    def __init__(self, instant: datetime.datetime):
+        super().__init__(
+            F("history_date"), F("history_end"), Value(instant, output_field=DateTimeField())
+        )
+
+    def _parts(self, compiler):
+        return [compiler.compile(part) for part in self.get_source_expressions()]
+
+    def as_sql(self, compiler, connection, **extra):
+        (start, start_params), (end, end_params), (at, at_params) = self._parts(compiler)
+        return (
+            f"({start} <= {at} AND ({end} > {at} OR {end} IS NULL))",
+            [*start_params, *at_params, *end_params, *at_params, *end_params],
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        (start, start_params), (end, end_params), (at, at_params) = self._parts(compiler)
+        return (
+            f"tstzrange({start}, {end}, '[)') @> ({at})::timestamptz",
+            [*start_params, *end_params, *at_params],
+        )
+
+
 def rows_as_of(model: type[TrackedModel], instant: datetime.datetime) -> QuerySet:
     """Historical rows: the latest state of every object that existed at `instant`
     (objects deleted since are included; objects created after or deleted before are not).
     A row holds from its history_date until the next row's (`history_end`, kept by
-    `sahel.history` when change sets are stamped): a range condition on each row, not an
-    anti-join over the history. Rows of one change set share a timestamp; ties go to the
-    later row."""
-    return (
-        model.history.model._default_manager.filter(history_date__lte=instant)
-        .filter(Q(history_end__gt=instant) | Q(history_end__isnull=True))
-        .exclude(history_type="-")
-    )
+    `sahel.history` when change sets are stamped): a range condition on each row
+    (`CurrentAt`), not an anti-join over the history. Rows of one change set share a
+    timestamp; ties go to the later row."""
+    return model.history.model._default_manager.filter(CurrentAt(instant)).exclude(history_type="-")
 
 
 def _hidden_now(model: type[ClaimModel]) -> Q:
@@ -79,6 +120,7 @@ def public(
     ignore_later_withdrawals: bool = False,
     generic_targets: tuple | None = None,
     among: dict | None = None,
+    known: tuple[str, ...] = (),
 ) -> QuerySet:
     """`ignore_later_withdrawals` answers "was it public then?" for claims withdrawn
     since: only to decide that a removal happened, never to show content.
@@ -88,13 +130,18 @@ def public(
     the objects of a page of citations: the caller filters the rows by them too). The
     targets' visibility is then decided for those ids only, by index lookups, instead of
     computing every public target (all actors, as of T) for each page. The rule is the
-    same: a row whose target is not public is still left out."""
+    same: a row whose target is not public is still left out.
+    `known`: relations whose targets the caller has already read as public at the same
+    instant and filters the rows by (the children and citations of a page of public
+    objects): not checked again."""
     queryset = model.objects.all() if as_of is None else rows_as_of(model, as_of)
     if issubclass(model, ClaimModel):
         queryset = queryset.filter(status=PublicationStatus.PUBLISHED)
         if as_of is not None and not ignore_later_withdrawals:
             queryset = queryset.exclude(_hidden_now(model))
     for name in model.visibility_requires:
+        if name in known:
+            continue
         queryset = queryset.filter(
             _public_relation(
                 model,
@@ -210,12 +257,19 @@ def _ever_public_relation(model, name: str) -> Q:
 
 
 def public_citations(
-    model: type[CitableModel], ids, *, as_of: datetime.datetime | None = None
+    model: type[CitableModel], ids, *, as_of: datetime.datetime | None = None, targets_public=False
 ) -> QuerySet:
-    """Public citations of the given objects of `model` (pass a subquery or a list)."""
+    """Public citations of the given objects of `model` (pass a subquery or a list).
+    `targets_public`: the ids are of objects the caller read as public at `as_of`, so the
+    citations need no check of their targets (a citation is public when its target is)."""
     from sources.models import Citation
 
-    return public(Citation, as_of=as_of, generic_targets=(model,), among={"target": ids}).filter(
+    public_ones = (
+        public(Citation, as_of=as_of, known=("target",))
+        if targets_public
+        else public(Citation, as_of=as_of, generic_targets=(model,), among={"target": ids})
+    )
+    return public_ones.filter(
         content_type=ContentType.objects.get_for_model(model), object_id__in_ids=ids
     )
 

@@ -58,3 +58,41 @@ def test_the_actors_default_order_reads_its_index():
         cursor.execute("EXPLAIN " + sql, params)
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert "actors_actor_name_order_idx" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="range indexes: PostgreSQL only")
+@pytest.mark.parametrize("model", tracked_models(), ids=lambda m: m.__name__)
+def test_every_history_table_has_the_range_index_of_as_of(model):
+    history = model.history.model._meta.db_table
+    index = _indexes(history).get(f"{history}_range_idx")
+    assert index is not None, f"{history}: add it to sahel/migrations/0003_history_range_indexes"
+    assert index["type"] == "gist"
+
+
+def _plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return " ".join(str(row) for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="range indexes: PostgreSQL only")
+def test_as_of_reads_the_range_index_and_the_historical_order_index():
+    """The rows current at T come from the range index (the expression `CurrentAt` writes
+    must stay the indexed one), and a page of actors as of T from the order index."""
+    from django.utils import timezone
+
+    from actors.api.views import ActorViewSet
+    from actors.models import Actor
+    from sahel import selectors
+    from sahel.api.views import order_by_param
+
+    instant = timezone.now()
+    rows = selectors.rows_as_of(Actor, instant).order_by()
+    assert "actors_historicalactor_range_idx" in _plan(rows)
+    queryset = order_by_param(
+        selectors.public(Actor, as_of=instant), Actor, ActorViewSet.orderings, None, default="name"
+    )[:100]
+    assert "actors_historicalactor_name_order_idx" in _plan(queryset)

@@ -101,7 +101,9 @@ class Projection:
     def build_groups(cls, groups: dict) -> dict:
         """key -> (as_of, rows) to key -> items: several pages, each at its own instant,
         in the queries of one (each reads all groups at once; one group: the same queries
-        as `build_rows`)."""
+        as `build_rows`). The rows must be of objects public at their group's instant (read
+        through `selectors.public`): their children and citations are read as theirs
+        without checking them again."""
         found = {key: [] for key in groups}
         groups = {key: (as_of, rows) for key, (as_of, rows) in groups.items() if rows}
         if not groups:
@@ -159,9 +161,9 @@ def _children(child: Child, groups: dict) -> dict:
     fk = f"{child.fk}_id"
     rows = _read(
         ("children", child.projection.model, child.fk),
-        # The parents are public: their children's visibility is checked against them only.
+        # The parents are public (build_groups projects public rows): not checked again.
         lambda as_of, ids: selectors.public(
-            child.projection.model, as_of=as_of, among={child.fk: ids}
+            child.projection.model, as_of=as_of, known=(child.fk,)
         ).filter(**{f"{fk}__in_ids": ids}),
         groups,
         [*child.projection.columns(), fk],
@@ -230,7 +232,8 @@ SOURCE_SUMMARY = ("slug", "title", "kind", "publisher", "publication_date", "url
 
 
 def citations_by_object(model, ids, *, as_of=None) -> dict[int, list[dict]]:
-    """Public citations of the given objects, each with a summary of its source."""
+    """Citations of the given public objects (public at `as_of`), each with a summary of
+    its source."""
     return citations_by_group(model, {None: (as_of, ids)}).get(None, {})
 
 
@@ -241,7 +244,7 @@ def citations_by_group(model, groups: dict) -> dict:
 
     rows = _read(
         ("citations", model),
-        lambda as_of, ids: selectors.public_citations(model, ids, as_of=as_of),
+        lambda as_of, ids: selectors.public_citations(model, ids, as_of=as_of, targets_public=True),
         groups,
         [
             "id",
