@@ -28,6 +28,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLScalarType,
 )
+from graphql.pyutils import Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
@@ -58,6 +59,30 @@ def _plain_field(schema, parent_type: GraphQLObjectType, name: str):
 
 class Executor(StrawberryGraphQLCoreExecutionContext):
     """strawberry's executor, with plain scalar fields resolved without the generic path."""
+
+    def complete_value(self, return_type, field_details_list, info, path, result, position_context):
+        """An object (nullable or not) straight to its fields: graphql-core gets there
+        through four calls (non-null, object, collect, execute) that check what is known
+        here. Anything else, or an object with a type check or deferred fragments, takes
+        graphql-core's own path."""
+        object_type = return_type.of_type if type(return_type) is GraphQLNonNull else return_type
+        if (
+            type(object_type) is GraphQLObjectType
+            and object_type.is_type_of is None
+            and position_context is None
+            and result is not None
+            and result is not Undefined
+            and not isinstance(result, Exception)
+            and not self.is_awaitable(result)
+        ):
+            grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+                object_type, field_details_list
+            )
+            if not new_defer_usages:
+                return self.execute_fields(object_type, result, path, grouped_field_set, None)
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
 
     def execute_field(
         self,

@@ -33,6 +33,7 @@ from strawberry import UNSET
 from strawberry.types.nodes import FragmentSpread, InlineFragment
 
 from sahel import selectors
+from sahel.api import compiled
 from sahel.api.projection import Projection
 from sahel.fuzzy_dates import parse_bounds
 
@@ -353,12 +354,17 @@ class Batch:
             if not ids:
                 return {}
             model = projection.model
-            loaded = Batch.read(
-                projection,
-                selectors.public(model, as_of=batch.as_of).filter(id__in=ids),
-                as_of=batch.as_of,
-                budget=batch.budget,
-                fields=fields,
+            columns = list(dict.fromkeys([*projection.columns(), *_ref_columns(projection)]))
+            rows = compiled.rows(  # one SQL text per model and process (sahel.api.compiled)
+                ("graphql reference", model, tuple(columns)),
+                lambda as_of, ids: (
+                    selectors.public(model, as_of=as_of).filter(id__in_ids=ids).values(*columns)
+                ),
+                batch.as_of,
+                ids,
+            )
+            loaded = Batch.of_rows(
+                projection, rows, as_of=batch.as_of, budget=batch.budget, fields=fields
             )
             return {record.id: record for record in loaded.records}
 
@@ -382,7 +388,7 @@ class Batch:
             column = f"{fk}_id"
             queryset = selectors.public(
                 projection.model, as_of=batch.as_of, among={fk: batch.ids}
-            ).filter(**{f"{column}__in": batch.ids})
+            ).filter(**{f"{column}__in_ids": batch.ids})
             loaded = Batch.read(
                 projection,
                 narrow(queryset).order_by(*ordering),

@@ -59,6 +59,14 @@ class Item:
     def children(self) -> list["Item"]:
         return self.kids
 
+    @strawberry.field
+    def best(self) -> "Item | None":
+        return self.kids[0] if self.kids else None
+
+    @strawberry.field
+    def first(self) -> "Item":
+        return self.kids[0]
+
 
 def _items():
     good = Row(name="a", maybe=None, count=2, ratio=0.5, flag=True, colour=Colour.RED, ident=7)
@@ -67,7 +75,9 @@ def _items():
     bad_int = Row(**{**good.__dict__, "count": "many", "kids": []})  # not an Int
     bad_float = Row(**{**good.__dict__, "ratio": float("nan"), "kids": []})
     bad_enum = Row(**{**good.__dict__, "colour": "blue", "kids": []})
-    return [good, bad_null, bad_int, bad_float, bad_enum]
+    # Objects holding a bad object: errors bubble up to the nearest nullable field.
+    bad_kids = Row(**{**good.__dict__, "name": "parent", "kids": [bad_null, good]})
+    return [good, bad_null, bad_int, bad_float, bad_enum, bad_kids]
 
 
 @strawberry.type
@@ -88,6 +98,11 @@ TOY_QUERIES = [
     "{ item(index: 1) { name count } }",
     "{ item(index: 2) { name count } }",
     "{ items { ...F } } fragment F on Item { name alias: count }",
+    "{ items { name best { name count best { name } } first { count } children { count } } }",
+    "{ items { children { name } } }",
+    "{ item(index: 5) { best { name } } }",
+    "{ item(index: 5) { first { name } } }",
+    "{ item(index: 5) { children { name } } }",
 ]
 
 
