@@ -84,7 +84,8 @@ def rows_as_of(model: type[TrackedModel], instant: datetime.datetime) -> QuerySe
     A row holds from its history_date until the next row's (`history_end`, kept by
     `sahel.history` when change sets are stamped): a range condition on each row
     (`CurrentAt`), not an anti-join over the history. Rows of one change set share a
-    timestamp; ties go to the later row."""
+    timestamp; ties go to the later row. Ends are set when a change set is stamped, at its
+    commit: read the past outside the change set that is writing it."""
     return model.history.model._default_manager.filter(CurrentAt(instant)).exclude(history_type="-")
 
 
