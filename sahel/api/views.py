@@ -344,7 +344,8 @@ class ExportView(APIView):
         names = names or list(self.resources)
         stamp = (as_of or timezone.now()).strftime("%Y%m%dT%H%M%SZ")
         response = StreamingHttpResponse(
-            self._lines(names, as_of), content_type="application/x-ndjson; charset=utf-8"
+            export.joined(self._lines(names, as_of)),
+            content_type="application/x-ndjson; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="sahel-{stamp}.jsonl"'
         return response

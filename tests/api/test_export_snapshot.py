@@ -40,10 +40,22 @@ def test_the_live_snapshot_gives_the_same_lines_as_the_history(dataset):
     assert live == _export(client, as_of=instant)
 
 
-def test_a_client_that_goes_away_ends_the_transaction(dataset, monkeypatch):
-    from sahel.api import views
+def test_lines_are_sent_in_chunks_of_whole_lines(dataset, monkeypatch):
+    """A write per chunk of about CHUNK_BYTES, not per line; every chunk ends a line."""
+    from sahel.api import export
 
-    monkeypatch.setattr(views, "EXPORT_CHUNK", 2)
+    monkeypatch.setattr(export, "CHUNK_BYTES", 4096)
+    chunks = list(APIClient().get("/api/v1/export/").streaming_content)
+    lines = b"".join(chunks).splitlines()
+    assert len(chunks) < len(lines) / 3
+    assert all(chunk.endswith(b"\n") and len(chunk) >= 4096 for chunk in chunks[:-1])
+
+
+def test_a_client_that_goes_away_ends_the_transaction(dataset, monkeypatch):
+    from sahel.api import export
+
+    monkeypatch.setattr(export, "STREAM_BATCH", 2)
+    monkeypatch.setattr(export, "CHUNK_BYTES", 1)  # a line a chunk
     response = APIClient().get("/api/v1/export/")
     next(iter(response.streaming_content))
     assert connection.in_atomic_block
@@ -53,9 +65,10 @@ def test_a_client_that_goes_away_ends_the_transaction(dataset, monkeypatch):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two real connections")
 def test_writes_committed_by_another_connection_do_not_show(dataset, make, monkeypatch):
-    from sahel.api import views
+    from sahel.api import export
 
-    monkeypatch.setattr(views, "EXPORT_CHUNK", 2)
+    monkeypatch.setattr(export, "STREAM_BATCH", 2)
+    monkeypatch.setattr(export, "CHUNK_BYTES", 1)  # a line a chunk
     last = Place.objects.order_by("-id").first()
     count = Place.objects.count()
     client = APIClient()
