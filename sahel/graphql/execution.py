@@ -32,6 +32,8 @@ from graphql.pyutils import Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from sahel.graphql.reading import Record
+
 _PLAIN_VALUES = (str, int, float, bool)
 _plans: dict = {}  # (schema, type name, field name) -> plan, or None: not a plain field
 
@@ -59,6 +61,18 @@ def _plain_field(schema, parent_type: GraphQLObjectType, name: str):
 
 class Executor(StrawberryGraphQLCoreExecutionContext):
     """strawberry's executor, with plain scalar fields resolved without the generic path."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # graphql-core asks of every value whether it is awaitable; for a record that is
+        # `hasattr(record, "__await__")`, a failed item lookup and an AttributeError raised
+        # and caught (records are never awaitable: an item has no such key).
+        general = self.is_awaitable
+
+        def is_awaitable(value) -> bool:
+            return False if type(value) is Record else general(value)
+
+        self.is_awaitable = is_awaitable
 
     def complete_value(self, return_type, field_details_list, info, path, result, position_context):
         """An object (nullable or not) straight to its fields: graphql-core gets there

@@ -217,3 +217,22 @@ def test_the_view_encodes_as_strawberry_did():
     encoded = SahelGraphQLView(schema=schema).encode_json(data)
     assert json.loads(encoded) == json.loads(json.dumps(data, cls=DjangoJSONEncoder))
     assert json.loads(encoded)["extensions"]["when"] == "2020-01-02T03:04:05.678Z"
+
+
+def test_records_are_not_awaitable_and_coroutines_still_are():
+    import asyncio
+
+    from sahel.graphql.reading import Record
+
+    @strawberry.type
+    class Probe:
+        @strawberry.field
+        def answers(self, info: strawberry.Info) -> list[bool]:
+            is_awaitable = info._raw_info.is_awaitable
+            coroutine = asyncio.sleep(0)
+            try:
+                return [is_awaitable(Record({"id": 1})), is_awaitable(coroutine)]
+            finally:
+                coroutine.close()
+
+    assert _answer(_fast_schema(Probe), "{ answers }")["data"] == {"answers": [False, True]}
