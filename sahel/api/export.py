@@ -1,4 +1,4 @@
-"""The live JSON Lines export, read as a few ordered streams merged in Python.
+"""The JSON Lines export, read as a few ordered streams merged in Python.
 
 `Projection.build_rows` reads a page's children and citations by the page's ids (an IN
 list per query, the targets' visibility checked for those ids). Over a whole resource that
@@ -17,9 +17,10 @@ whose parents are the public rows. The streams are cut at the last parent of eac
 References and sources are summaries of public objects, read by id for what a batch lacks
 and kept for the rest of the export (`Summaries`, bounded).
 
-Live rows only, inside the export's read-only snapshot (`views._read_snapshot`): under one
-snapshot the streams agree with each other, and a summary read once stays true. `as_of`
-reads history rows and goes page by page (`Projection.build_rows`).
+Live rows, or as of an instant (`selectors.public(..., as_of=T)`: history rows, a child's
+citations keyed by the child's version at T). Read inside the export's read-only snapshot
+(`views._read_snapshot`) or a transaction already open: the streams are separate queries,
+and under one snapshot they agree with each other and a summary read once stays true.
 """
 
 from collections.abc import Iterator
@@ -54,8 +55,8 @@ class Summaries:
     """Summaries (`id` and `fields`) of the public objects of `model`, by id; None for an id
     that is not public. `load(ids)` reads the missing ones in one query."""
 
-    def __init__(self, model, fields: tuple[str, ...]):
-        self.queryset = selectors.public(model)
+    def __init__(self, model, fields: tuple[str, ...], as_of=None):
+        self.queryset = selectors.public(model, as_of=as_of)
         self.columns = ("id", *fields)
         # Decimals as the line encoder writes them (floats), once per object, not per line:
         # every event's place summary carries two.
@@ -123,7 +124,9 @@ class _Level:
     children and citations grouped by what they belong to. Items are built as they are
     written, one parent at a time: the batch holds rows (tuples), not nested dicts."""
 
-    def __init__(self, projection: type[Projection], summaries: dict, fk: str | None = None):
+    def __init__(
+        self, projection: type[Projection], summaries: dict, as_of=None, fk: str | None = None
+    ):
         from sources.models import Source
 
         model, columns = projection.model, projection.columns()
@@ -134,21 +137,21 @@ class _Level:
         for name, ref in projection.refs.items():
             key = (ref.model, ref.fields)
             if key not in summaries:
-                summaries[key] = Summaries(ref.model, ref.fields)
+                summaries[key] = Summaries(ref.model, ref.fields, as_of)
             self.refs.append((name, columns.index(f"{name}_id"), summaries[key]))
         if (Source, SOURCE_SUMMARY) not in summaries:
-            summaries[Source, SOURCE_SUMMARY] = Summaries(Source, SOURCE_SUMMARY)
+            summaries[Source, SOURCE_SUMMARY] = Summaries(Source, SOURCE_SUMMARY, as_of)
         self.sources = summaries[Source, SOURCE_SUMMARY]
         self.summaries = summaries  # shared by the levels of a resource
         self.children = []
         for name, child in projection.children.items():
             if fk is not None:
                 raise NotImplementedError("The export streams two levels of projections.")
-            level = _Level(child.projection, summaries, child.fk)
+            level = _Level(child.projection, summaries, as_of, child.fk)
             parent = f"{child.fk}_id"
-            rows = selectors.public(child.projection.model).order_by(parent, "id")
+            rows = selectors.public(child.projection.model, as_of=as_of).order_by(parent, "id")
             self.children.append((name, level, _Stream(rows, [*level.columns, parent])))
-        self.citation_stream = _Stream(*_citations(model, fk)) if projection.cited else None
+        self.citation_stream = _Stream(*_citations(model, fk, as_of)) if projection.cited else None
         # For the batch (filled in place: `item` holds them): child name -> parent id ->
         # rows; object id -> citation rows.
         self.rows_of: dict = {name: {} for name, _, _ in self.children}
@@ -218,30 +221,30 @@ class _Level:
 _LAST, _OBJECT = itemgetter(-1), itemgetter(1)  # a child row's parent; a citation's object
 
 
-def _citations(model, parent_fk: str | None):
+def _citations(model, parent_fk: str | None, as_of=None):
     """The public citations of `model`'s public rows, ordered by what they belong to (the
     object, or for a child level the object's parent, then the object): that key last."""
     from sources.models import Citation
 
-    queryset = selectors.public(Citation, generic_targets=(model,)).filter(
+    queryset = selectors.public(Citation, as_of=as_of, generic_targets=(model,)).filter(
         content_type=ContentType.objects.get_for_model(model)
     )
     if parent_fk is None:
         return queryset.order_by("object_id", "id"), [*CITATION_COLUMNS, "object_id"]
-    parent = (
-        model._base_manager.filter(id=OuterRef("object_id")).order_by().values(f"{parent_fk}_id")
-    )
+    # The parent of the object's row read (live, or its version at `as_of`).
+    rows = model._base_manager.all() if as_of is None else selectors.rows_as_of(model, as_of)
+    parent = rows.filter(id=OuterRef("object_id")).order_by().values(f"{parent_fk}_id")
     queryset = queryset.annotate(export_parent=Subquery(parent)).order_by(
         "export_parent", "object_id", "id"
     )
     return queryset, [*CITATION_COLUMNS, "export_parent"]
 
 
-def live_items(name: str, projection: type[Projection]) -> Iterator[dict]:
-    """Every public object of one resource as `{"resource": name, **item}`, by id: the
-    items `projection.build_rows` makes of the live rows, read as streams."""
-    top = _Level(projection, {})
-    parents = _Stream(selectors.public(projection.model).order_by("id"), top.columns)
+def items(name: str, projection: type[Projection], as_of=None) -> Iterator[dict]:
+    """Every public object of one resource (live, or as of `as_of`) as `{"resource": name,
+    **item}`, by id: the items `projection.build_rows` makes of the same rows."""
+    top = _Level(projection, {}, as_of)
+    parents = _Stream(selectors.public(projection.model, as_of=as_of).order_by("id"), top.columns)
     try:
         while batch := parents.take(STREAM_BATCH):
             for summaries in top.summaries.values():
@@ -254,9 +257,9 @@ def live_items(name: str, projection: type[Projection]) -> Iterator[dict]:
             stream.close()
 
 
-def live_lines(name: str, projection: type[Projection], default) -> Iterator[bytes]:
+def lines(name: str, projection: type[Projection], default, as_of=None) -> Iterator[bytes]:
     option = orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
-    for item in live_items(name, projection):
+    for item in items(name, projection, as_of):
         yield orjson.dumps(item, default=default, option=option)
 
 

@@ -1,13 +1,13 @@
-"""The live export's streams (sahel.api.export) give the lines the page-by-page projection
-gives, in any batch size, and read each stream once whatever the number of records. (GET
-/api/v1/export/ streams only outside a transaction, in its own snapshot: the view is
-tested end to end in test_export_snapshot.py, against the `as_of` path; here the streams
-are read directly, inside the test's transaction.)"""
+"""The export's streams (sahel.api.export) give the lines the page-by-page projection gives,
+live and `as_of`, in any batch size, and read each stream once whatever the number of
+records. (Read directly here, inside the test's transaction; GET /api/v1/export/ reads the
+live ones in its own snapshot, outside one: test_export_snapshot.py.)"""
 
 import orjson
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from sahel import selectors
 from sahel.api import export, views
@@ -16,12 +16,13 @@ from sahel.api.urls import ExportView
 RESOURCES = list(ExportView.resources.items())
 
 
-def _pages(name, projection, size=7):
-    """The lines of `Projection.build_rows`, page by page (the `as_of` export's way)."""
-    public = selectors.public(projection.model).order_by("id")
+def _pages(name, projection, as_of=None, size=7):
+    """The lines of `Projection.build_rows`, page by page (the export's way before its
+    streams, and the REST lists')."""
+    public = selectors.public(projection.model, as_of=as_of).order_by("id")
     last = 0
     while rows := list(public.filter(id__gt=last).values(*projection.columns())[:size]):
-        for item in projection.build_rows(rows):
+        for item in projection.build_rows(rows, as_of=as_of):
             yield _line({"resource": name, **item})
         last = rows[-1]["id"]
 
@@ -35,8 +36,28 @@ def _line(item) -> bytes:
 def test_streams_give_the_lines_of_the_pages(api, monkeypatch, name, projection, batch):
     monkeypatch.setattr(export, "STREAM_BATCH", batch)
     monkeypatch.setattr(export, "FETCH", 2)  # cursors fetch across batch boundaries
-    streamed = list(export.live_lines(name, projection, views._json_default))
+    streamed = list(export.lines(name, projection, views._json_default))
     assert streamed == list(_pages(name, projection))  # same bytes: same keys, same order
+    assert streamed
+
+
+@pytest.fixture
+def instants(api):
+    """Instants in the curated dataset's history: after its first change set, half way,
+    and now."""
+    from actors.models import Actor
+
+    dates = sorted(set(Actor.history.values_list("history_date", flat=True)))
+    return [dates[0], dates[len(dates) // 2], timezone.now()]
+
+
+@pytest.mark.parametrize(("name", "projection"), RESOURCES, ids=[name for name, _ in RESOURCES])
+def test_streams_as_of_give_the_lines_of_the_pages(api, monkeypatch, instants, name, projection):
+    """`as_of`: history rows, each child's citations keyed by the child's version then."""
+    monkeypatch.setattr(export, "STREAM_BATCH", 3)
+    for instant in instants:
+        streamed = list(export.lines(name, projection, views._json_default, instant))
+        assert streamed == list(_pages(name, projection, instant)), instant
     assert streamed
 
 
@@ -46,7 +67,7 @@ def test_summaries_bounded(api, monkeypatch):
     monkeypatch.setattr(export, "SUMMARY_LIMIT", 3)
     monkeypatch.setattr(export, "STREAM_BATCH", 2)
     name, projection = "affiliations", ExportView.resources["affiliations"]
-    streamed = list(export.live_lines(name, projection, views._json_default))
+    streamed = list(export.lines(name, projection, views._json_default))
     assert streamed == list(_pages(name, projection))
 
 
@@ -74,6 +95,6 @@ def test_each_stream_is_read_once_and_each_summary_once(api, monkeypatch):
             read.clear()
             counted.queries = 0
             with CaptureQueriesContext(connection) as queries:
-                lines = list(export.live_lines(name, projection, views._json_default))
+                lines = list(export.lines(name, projection, views._json_default))
             assert len(queries) - counted.queries == streams[name], (name, batch)
             assert lines

@@ -553,16 +553,23 @@ def test_export_streams_every_public_object_as_json_lines(api):
     assert "resource" in get(api, "/api/v1/export/", 400, resource="robots")
 
 
-def test_export_reads_in_fixed_size_chunks(api, monkeypatch):
-    """Memory does not grow with the dataset: rows are read a chunk at a time."""
-    from sahel.api import views
+def test_export_reads_in_fixed_size_batches(api, monkeypatch):
+    """Memory does not grow with the dataset: rows are read through cursors a batch of
+    parents at a time (sahel.api.export; its query counts: test_export_stream.py)."""
+    from sahel.api import export
 
-    monkeypatch.setattr(views, "EXPORT_CHUNK", 7)
-    with CaptureQueriesContext(connection) as queries:
-        lines = b"".join(api.get("/api/v1/export/", {"resource": "actors"}).streaming_content)
+    monkeypatch.setattr(export, "STREAM_BATCH", 7)
+    batches = []
+    take = export._Stream.take
+
+    def counted(self, count):
+        batches.append(len(rows := take(self, count)))
+        return rows
+
+    monkeypatch.setattr(export._Stream, "take", counted)
+    lines = b"".join(api.get("/api/v1/export/", {"resource": "actors"}).streaming_content)
     actors = len(lines.splitlines())
-    pages = [q for q in queries.captured_queries if "LIMIT 7" in q["sql"]]
-    assert len(pages) == actors // 7 + 1
+    assert batches == [7] * (actors // 7) + [actors % 7] * bool(actors % 7) + [0]
 
 
 def test_change_feed_is_resumable_and_shows_removals(api):

@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_export_without_as_of_is_one_snapshot(api, make, monkeypatch):
-    from sahel.api import export, views
+    from sahel.api import export
 
-    monkeypatch.setattr(views, "EXPORT_CHUNK", 2)
+    monkeypatch.setattr(export, "STREAM_BATCH", 2)
     monkeypatch.setattr(export, "CHUNK_BYTES", 1)  # a line a chunk
     last = Place.objects.order_by("-id").first()
     stream = iter(api.get("/api/v1/export/", {"resource": "places"}).streaming_content)
