@@ -197,7 +197,27 @@ def _public_relation(
                 }
             )
         return condition
+    if ids is None and as_of is None and _public_is_published(field):
+        # Live, every target exists (a foreign key, not null) and is public exactly when it
+        # is published: "not among the unpublished", the few rows of a partial index
+        # (sahel/0002), instead of hashing every public target (18,400 actors at medium).
+        hidden = field.related_model._base_manager.exclude(status=PublicationStatus.PUBLISHED)
+        return ~Q(**{f"{field.attname}__in": hidden.values("id")})
     return Q(**{f"{field.attname}__in": targets(field.related_model)})
+
+
+def _public_is_published(field) -> bool:
+    """Whether the live public targets of foreign key `field` are exactly the published
+    rows of its model, and every row has one (not null, enforced by the database)."""
+    target = field.related_model
+    return (
+        not field.null
+        and field.db_constraint
+        and field.target_field.name == "id"
+        and issubclass(target, ClaimModel)
+        and not target.visibility_requires
+        and target.objects.all().query.where.children == []  # the manager filters nothing
+    )
 
 
 def history_rows_maybe_public(model: type[TrackedModel]) -> QuerySet:

@@ -1,6 +1,8 @@
 """Indexes the read paths' query plans depend on (docs/benchmarks.md), present on both
 backends where they apply: a model added later must get them too."""
 
+import datetime
+
 import pytest
 from django.db import connection
 
@@ -96,3 +98,30 @@ def test_as_of_reads_the_range_index_and_the_historical_order_index():
         selectors.public(Actor, as_of=instant), Actor, ActorViewSet.orderings, None, default="name"
     )[:100]
     assert "actors_historicalactor_name_order_idx" in _plan(queryset)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="INCLUDE index: PostgreSQL only")
+def test_the_count_of_ties_valid_at_a_date_reads_indexes_only():
+    """The count of `/affiliations/?valid_at=`: the published ties' dates and actors from
+    the covering index, the actors' visibility as "not among the unpublished" (live)."""
+    from affiliations.models import Affiliation
+    from sahel import selectors
+
+    ties = selectors.valid_during(
+        selectors.public(Affiliation),
+        Affiliation,
+        datetime.date(2018, 1, 1),
+        datetime.date(2018, 12, 31),
+    )
+    # What the count reads, with only index-only scans allowed: the covering index serves
+    # it (tiny test tables are planned differently otherwise).
+    sql, params = ties.order_by().values("subject_id", "object_id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        for setting in ("enable_seqscan", "enable_indexscan", "enable_bitmapscan"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "Index Only Scan using affiliations_affiliation_valid_time_idx" in plan, plan
+    # Both actors: "not among the unpublished", one small hash each (at `medium` read from
+    # actors_actor_unpublished_idx, 1,600 of 20,000 actors).
+    assert plan.count("NOT (hashed SubPlan") == 2, plan

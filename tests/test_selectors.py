@@ -249,3 +249,37 @@ def test_among_checks_the_given_targets_only_and_keeps_the_rule(graph, make, as_
         got = set(narrowed.values_list("id", flat=True))
         assert got == {pk for pk in expected if Name.objects.get(pk=pk).actor_id in ids}
     assert names[hidden].pk not in expected
+
+
+def test_live_targets_are_checked_as_not_among_the_unpublished(graph, make, editor):
+    """Live, a foreign key (not null) to a claim that is public exactly when published is
+    checked as "not among the unpublished" (the few rows of a partial index); the rows kept
+    are those whose targets are among the public ones, as the rule says."""
+    from sahel.selectors import _public_is_published
+
+    jnim, hidden = graph["jnim"], graph["hidden"]
+    for actor in (jnim, hidden, graph["withdrawn"], graph["ghali"]):
+        make.name(actor, f"{actor.name} alias", status="published")
+        services.create(
+            Identifier, user=editor, reason="t", actor=actor, scheme="other", value=actor.name
+        )
+    event, draft_event = make.event(status="published"), make.event(status="draft")
+    for e in (event, draft_event):
+        for actor in (jnim, hidden):
+            make.participation(e, actor, status="published")
+    assert _public_is_published(Affiliation._meta.get_field("subject"))
+    assert _public_is_published(Participation._meta.get_field("event"))
+    assert not _public_is_published(Event._meta.get_field("parent"))  # may be null
+    assert not _public_is_published(Participation._meta.get_field("role"))  # not a claim
+    assert "NOT" in str(selectors.public(Affiliation).query)
+    for model in (Affiliation, Name, Participation, Identifier):
+        rows = model.objects.all()
+        if hasattr(model, "status"):
+            rows = rows.filter(status="published")
+        for name in model.visibility_requires:
+            field = model._meta.get_field(name)
+            public_targets = selectors.public(field.related_model).values("id")
+            rows = rows.filter(**{f"{field.attname}__in": public_targets})
+        expected = set(rows.values_list("id", flat=True))
+        assert expected
+        assert set(selectors.public(model).values_list("id", flat=True)) == expected, model
