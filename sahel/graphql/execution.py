@@ -35,6 +35,8 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from sahel.graphql.reading import Record
 
 _PLAIN_VALUES = (str, int, float, bool)
+# A record's own attributes, found before its items (Record.__getattr__).
+_RECORD_OWN = frozenset(name for name in dir(Record) if not name.startswith("__"))
 _plans: dict = {}  # (schema, type name, field name) -> plan, or None: not a plain field
 
 
@@ -115,10 +117,15 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         middleware = self.middleware_manager
         if plan is not None and not node.arguments and not (middleware and middleware.middlewares):
             get, attribute, leaf = plan
-            try:
-                value = get(source, attribute)
-            except Exception:  # graphql-core's own path reports it
-                value = None
+            if type(source) is Record and get is getattr and attribute not in _RECORD_OWN:
+                # What Record.__getattr__ answers, without the failed attribute lookup
+                # (an AttributeError raised and caught) that leads Python to it.
+                value = source.item.get(attribute)
+            else:
+                try:
+                    value = get(source, attribute)
+                except Exception:  # graphql-core's own path reports it
+                    value = None
             if isinstance(value, _PLAIN_VALUES):
                 try:
                     coerced = leaf.coerce_output_value(value)
