@@ -11,8 +11,9 @@ resource is one query for the whole export instead, read through a server-side c
 - the citations of each level, by (parent id, object id, id) for a child level.
 
 Every stream is `selectors.public(...)`: the whole table's rule, which for a child or a
-citation means "its parent (target) is public" — the same rows as the page-by-page path,
-whose parents are the public rows. The streams are cut at the last parent of each batch of
+citation means "its parent (target) is public" — the rows `Projection.build_rows` reads
+for pages of the public rows (tested line for line, live and `as_of`, in
+tests/api/test_export_stream.py). The streams are cut at the last parent of each batch of
 `STREAM_BATCH` parents, so memory holds one batch whatever the size of the export.
 References and sources are summaries of public objects, read by id for what a batch lacks
 and kept for the rest of the export (`Summaries`, bounded).
@@ -258,6 +259,7 @@ def items(name: str, projection: type[Projection], as_of=None) -> Iterator[dict]
 
 
 def lines(name: str, projection: type[Projection], default, as_of=None) -> Iterator[bytes]:
+    """`items` as JSON Lines (orjson; `default` encodes what it does not know)."""
     option = orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
     for item in items(name, projection, as_of):
         yield orjson.dumps(item, default=default, option=option)
