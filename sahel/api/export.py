@@ -4,7 +4,9 @@
 list per query, the targets' visibility checked for those ids). Over a whole resource that
 is ~10 queries per 2,000 rows, each planning and probing its list. Here each level of a
 resource is one query for the whole export instead, read through a server-side cursor
-(PostgreSQL; SQLite steps its cursor as rows are fetched) in the order of its parents:
+(PostgreSQL, Django's `.iterator()`: behind a transaction-pooling PgBouncer, with
+DISABLE_SERVER_SIDE_CURSORS, each stream would be fetched whole; SQLite steps its cursor
+as rows are fetched) in the order of its parents:
 
 - the resource's public rows, by id;
 - each child level (names of actors, participants of events), by (parent id, id);
