@@ -25,7 +25,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
-from sahel.graphql.reading import MAX_PAGE_SIZE, PublicError
+from sahel.graphql.reading import MAX_PAGE_SIZE, PublicError, release
 
 MAX_QUERY_DEPTH = 10
 MAX_ALIASES = 20
@@ -81,6 +81,16 @@ def _out_of_bounds(document, variables: dict) -> list[GraphQLError]:
     return problems
 
 
+class ReleaseBatches(SchemaExtension):
+    """The request's batches let go of once it is executed (`reading.release`)."""
+
+    def on_execute(self) -> Iterator[None]:
+        try:
+            yield
+        finally:
+            release(self.execution_context.context)
+
+
 def should_mask(error: GraphQLError) -> bool:
     """Mask errors raised by something other than our deliberate `PublicError`s (which
     reach here with no original error, as do GraphQL's syntax and validation errors)."""
@@ -95,4 +105,5 @@ EXTENSIONS = [
     lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
     ArgumentLimits,
     lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal error."),
+    ReleaseBatches,
 ]

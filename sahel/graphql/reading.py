@@ -116,6 +116,7 @@ class Budget:
 
     objects: int = MAX_OBJECTS
     histories: int = MAX_HISTORIES
+    batches: list = field(default_factory=list)  # every batch read, released at the end
 
     def spend_objects(self, count: int) -> None:
         self.objects -= count
@@ -134,6 +135,21 @@ class Budget:
                 "`changes` to follow all changes.",
                 code="QUERY_TOO_LARGE",
             )
+
+
+def release(context) -> None:
+    """Let go of the request's batches once its answer is built. A batch and its records
+    point at each other, so without this they wait for Python's cycle collector: thousands
+    of records a nested query, promoted to the old generation and traversed again by every
+    full collection (a 100-200 ms pause every few requests at `medium`). Cleared, they are
+    freed at once."""
+    found = getattr(context, "sahel_budget", None)
+    if found is None:
+        return
+    for batch in found.batches:
+        batch.records = []
+        batch._loaded = {}
+    found.batches.clear()
 
 
 def budget(info) -> Budget:
@@ -271,6 +287,9 @@ class Batch:
     budget: Budget
     records: list[Record] = field(default_factory=list)
     _loaded: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.budget.batches.append(self)  # released with the request (`release`)
 
     @classmethod
     def read(

@@ -236,3 +236,23 @@ def test_records_are_not_awaitable_and_coroutines_still_are():
                 coroutine.close()
 
     assert _answer(_fast_schema(Probe), "{ answers }")["data"] == {"answers": [False, True]}
+
+
+@pytest.mark.django_db
+def test_batches_are_released_after_the_answer(curated, monkeypatch):  # noqa: F811
+    """A batch and its records point at each other: the request lets go of them once the
+    answer is built, so they are freed at once instead of by the cycle collector."""
+    from sahel.graphql import reading
+    from sahel.graphql.schema import schema
+
+    seen = []
+    original = reading.Batch.__post_init__
+    monkeypatch.setattr(
+        reading.Batch, "__post_init__", lambda batch: seen.append(batch) or original(batch)
+    )
+    context = types.SimpleNamespace()
+    answer = _answer(schema, NESTED, {"first": 20}, context)
+    assert answer["data"]["actors"]["nodes"]
+    assert len(seen) > 3
+    assert all(batch.records == [] and batch._loaded == {} for batch in seen)
+    assert context.sahel_budget.batches == []
