@@ -46,6 +46,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from sahel.api.projection import SOURCE_SUMMARY, Projection
 from sahel.models import ClaimModel, citable_models
 from sahel.names import normalize_name, skeleton_words
+from sahel.workers import settle
 
 PAGE = 100
 HOST = "http://testserver"
@@ -1386,6 +1387,7 @@ def run(
     client = Client()
     subjects = Subjects.pick()
     log(f"subjects: {subjects}")
+    settle()  # as a server worker does once loaded (sahel/wsgi.py)
     results = []
     with override_settings(DEBUG=False):
         for case in cases(subjects):
