@@ -35,6 +35,9 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from sahel.graphql.reading import Record
 
 _PLAIN_VALUES = (str, int, float, bool)
+_NEVER_AWAITABLE = frozenset(
+    {Record, type(None), bool, int, float, str, bytes, list, tuple, dict, set, frozenset}
+)
 # A record's own attributes, found before its items (Record.__getattr__).
 _RECORD_OWN = frozenset(name for name in dir(Record) if not name.startswith("__"))
 _plans: dict = {}  # (schema, type name, field name) -> plan, or None: not a plain field
@@ -69,10 +72,12 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         # graphql-core asks of every value whether it is awaitable; for a record that is
         # `hasattr(record, "__await__")`, a failed item lookup and an AttributeError raised
         # and caught (records are never awaitable: an item has no such key).
+        # The plain types answered in the same call (strawberry's check answers them too,
+        # one call further).
         general = self.is_awaitable
 
         def is_awaitable(value) -> bool:
-            return False if type(value) is Record else general(value)
+            return False if type(value) in _NEVER_AWAITABLE else general(value)
 
         self.is_awaitable = is_awaitable
 
