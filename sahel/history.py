@@ -154,8 +154,14 @@ def _number_and_stamp(change_sets: list[ChangeSet]) -> None:
         return
     CommitOrderLock.objects.bulk_create([CommitOrderLock(pk=1)], ignore_conflicts=True)
     CommitOrderLock.objects.select_for_update().get(pk=1)
-    last = ChangeSetLog.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    latest = ChangeSetLog.objects.order_by("-seq").values_list("seq", "time").first()
+    last, last_time = latest or (0, None)
     base = timezone.now()
+    if last_time is not None and base <= last_time:
+        # The wall clock stepped back (NTP), or this host's lags another's: stamps must still
+        # follow commit order, or a row would be stamped before the row it supersedes and
+        # its range overlap that row's ([history_date, history_end): two states at once).
+        base = last_time + datetime.timedelta(microseconds=1)
     touched: dict = {}
     for order, current in enumerate(written, start=1):
         instant = base + datetime.timedelta(microseconds=order - 1)

@@ -135,3 +135,31 @@ def test_synthetic_history_ends(db):
     synthetic.Generator(tiny).run()
     for model in tracked_models():
         assert stored_ends(model) == expected_ends(model), model.__name__
+
+
+def test_stamps_follow_commit_order_when_the_clock_steps_back(make, editor):
+    """A wall clock that steps back (NTP), or a host whose clock lags another's, between two
+    change sets of one object: the later change set is still stamped after the earlier one,
+    so the object has one state at every instant (not the superseded row and the new one
+    both current) and the latest state is the live one."""
+    from unittest import mock
+
+    from django.utils import timezone
+
+    actor = make.actor(name="MUJWA", status="published")
+    actor = services.update(actor, user=editor, reason="one", expected_version=1, description="1")
+    first, second = Actor.history.filter(id=actor.pk).order_by("history_date", "history_id")
+    behind = second.history_date - (second.history_date - first.history_date) / 2
+    with mock.patch.object(timezone, "now", return_value=behind):
+        services.update(actor, user=editor, reason="two", expected_version=2, description="2")
+    assert stored_ends(Actor) == expected_ends(Actor)
+    for instant in (behind, second.history_date - MICROSECOND, timezone.now()):
+        states = selectors.public(Actor, as_of=instant).filter(id=actor.pk)
+        assert states.count() == 1, instant
+    assert selectors.public(Actor, as_of=timezone.now()).get(id=actor.pk).description == "2"
+    dates = list(
+        Actor.history.filter(id=actor.pk)
+        .order_by("history_id")
+        .values_list("history_date", flat=True)
+    )
+    assert dates == sorted(dates)
