@@ -284,6 +284,21 @@ def _guard_save(sender, instance, raw=False, **kwargs):
 def _guard_delete(sender, instance, **kwargs):
     if is_tracked(sender):
         require_change_set("delete", sender)
+        _read_again_locked(sender, instance)
+
+
+def _read_again_locked(model, instance) -> None:
+    """The deletion's history row is written from `instance` (django-simple-history's
+    post_delete). A cascade collects its rows before it locks them, so a row edited and
+    committed meanwhile (a name withdrawn while its actor is deleted) would be recorded as
+    it was read: published, and `as_of` would show the withdrawn claim again. Read it again
+    under a row lock, as it is deleted."""
+    columns = [field.attname for field in model._meta.concrete_fields]
+    current = (
+        model._base_manager.select_for_update().filter(pk=instance.pk).values(*columns).first()
+    )
+    for name, value in (current or {}).items():
+        setattr(instance, name, value)
 
 
 @receiver(pre_delete, sender=settings.AUTH_USER_MODEL)

@@ -229,3 +229,42 @@ def test_concurrent_edits_on_postgresql_refuse_the_second(make, editor, reviewer
     stored = Actor.objects.get(pk=actor.pk)
     assert stored.version == 2
     assert stored.description == f"by {next(n for n, r in results.items() if r == 'saved')}"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two real connections")
+def test_a_cascade_records_a_claim_withdrawn_while_it_ran(make, editor, reviewer):
+    """The actor's deletion collects its names, then another connection withdraws one and
+    commits, then the cascade deletes it: its deletion row must say withdrawn, or `as_of`
+    (which hides claims whose last state is not published) would show it again."""
+    from unittest import mock
+
+    from django.db.models.deletion import Collector
+
+    actor = make.actor(name="Katiba X", status="published")
+    name = make.name(actor, "Katiba Ikhwan", status="published")
+    before = timezone.now()
+    collected_delete = Collector.delete
+
+    def withdraw_elsewhere():
+        try:
+            services.withdraw(
+                Name.objects.get(pk=name.pk), user=reviewer, reason="unsourced", expected_version=1
+            )
+        finally:
+            connection.close()
+
+    def delete_after_a_concurrent_withdrawal(collector):
+        # The names are collected (read, not locked): another connection edits one now.
+        thread = threading.Thread(target=withdraw_elsewhere)
+        thread.start()
+        thread.join(timeout=30)
+        assert not thread.is_alive(), "the withdrawal waited on the deletion"
+        return collected_delete(collector)
+
+    with mock.patch.object(Collector, "delete", delete_after_a_concurrent_withdrawal):
+        services.delete(actor, user=editor, reason="duplicate", expected_version=1)
+    deletion = Name.history.filter(id=name.pk, history_type="-").get()
+    assert deletion.status == "withdrawn"
+    assert deletion.version == 2
+    assert not selectors.public(Name, as_of=before).filter(id=name.pk).exists()
