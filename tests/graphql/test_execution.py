@@ -256,3 +256,21 @@ def test_batches_are_released_after_the_answer(curated, monkeypatch):  # noqa: F
     assert len(seen) > 3
     assert all(batch.records == [] and batch._loaded == {} for batch in seen)
     assert context.sahel_budget.batches == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("query($k: [String!]) { actors(filter: {kind: $k}) { totalCount } }", {"k": ["\ud800"]}),
+        ("query($s: String!) { actor(slug: $s) { id } }", {"s": "\ud800"}),
+        ("query($s: String!) { actors(filter: {dateFrom: $s}) { totalCount } }", {"s": "\ud800"}),
+    ],
+)
+def test_a_lone_surrogate_in_the_input_is_an_error_not_a_server_error(client, query, variables):
+    """orjson cannot encode a lone surrogate that an error message repeats."""
+    body = json.dumps({"query": query, "variables": variables})  # ensure_ascii: "\\ud800"
+    response = client.post("/graphql/", body, content_type="application/json")
+    assert response.status_code == 200
+    payload = json.loads(response.content)
+    assert payload.get("errors") or payload["data"]["actor"] is None
