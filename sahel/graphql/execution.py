@@ -20,6 +20,7 @@ and `info`. Fields with arguments, field extensions, async resolvers or exceptio
 keep strawberry's resolver.
 """
 
+import inspect
 from typing import Any
 
 from graphql import (
@@ -62,6 +63,32 @@ def _plain_field(schema, parent_type: GraphQLObjectType, name: str):
         return None
     # What strawberry's `_get_basic_result` calls: `field.get_result` without a resolver.
     return field.default_resolver, field.python_name, return_type
+
+
+# The graphql-core methods Executor overrides or calls, as it was written against them
+# (graphql-core 3.3; pyproject.toml pins the versions). A release that changes them would
+# make every query fail while it runs: then strawberry's own executor is used instead.
+_SIGNATURES = {
+    "complete_value": (
+        "self", "return_type", "field_details_list", "info", "path", "result", "position_context"
+    ),
+    "execute_field": (
+        "self", "parent_type", "source", "field_details_list", "path", "position_context"
+    ),
+    "collect_subfields": ("self", "return_type", "field_details_list"),
+    "execute_fields": (
+        "self", "parent_type", "source_value", "path", "grouped_field_set", "position_context"
+    ),
+}  # fmt: skip
+
+
+def compatible(base=StrawberryGraphQLCoreExecutionContext) -> bool:
+    """Whether graphql-core's execution context is the one Executor was written for."""
+    for name, expected in _SIGNATURES.items():
+        method = getattr(base, name, None)
+        if method is None or tuple(inspect.signature(method).parameters) != expected:
+            return False
+    return True
 
 
 class Executor(StrawberryGraphQLCoreExecutionContext):

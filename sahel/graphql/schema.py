@@ -9,7 +9,7 @@ from affiliations.graphql.schema import Query as AffiliationQuery
 from events.graphql.schema import Query as EventQuery
 from places.graphql.schema import Query as PlaceQuery
 from sahel.graphql.changes import Query as ChangeQuery
-from sahel.graphql.execution import Executor, streamline
+from sahel.graphql.execution import Executor, compatible, streamline
 from sahel.graphql.limits import EXTENSIONS
 from sources.graphql.schema import Query as SourceQuery
 
@@ -23,6 +23,8 @@ schema = strawberry.Schema(
     # "Did you mean ...?" hints describe the schema to whoever probes it. Off everywhere:
     # GraphiQL completes field names from introspection anyway.
     config=StrawberryConfig(disable_field_suggestions=True),
-    execution_context_class=Executor,  # plain scalar fields without the generic path
+    # Plain scalar fields without the generic path, while graphql-core is the one it knows.
+    execution_context_class=Executor if compatible() else None,
 )
-streamline(schema)
+if compatible():
+    streamline(schema)

@@ -274,3 +274,20 @@ def test_a_lone_surrogate_in_the_input_is_an_error_not_a_server_error(client, qu
     assert response.status_code == 200
     payload = json.loads(response.content)
     assert payload.get("errors") or payload["data"]["actor"] is None
+
+
+def test_the_executor_runs_only_on_the_graphql_core_it_was_written_for():
+    """On the pinned versions the fast executor is in use; a graphql-core whose execution
+    context has other signatures gets strawberry's own executor instead (sahel/graphql/
+    schema.py), rather than failing every query while it runs."""
+    from sahel.graphql.execution import compatible
+    from sahel.graphql.schema import schema
+
+    assert compatible()
+    assert schema.execution_context_class is Executor
+
+    class Changed:
+        def complete_value(self, return_type, field_nodes, info, path, result):
+            pass
+
+    assert not compatible(Changed)
