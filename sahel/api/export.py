@@ -22,7 +22,7 @@ and kept for the rest of the export (`Summaries`, bounded).
 
 Live rows, or as of an instant (`selectors.public(..., as_of=T)`: history rows, a child's
 citations keyed by the child's version at T). Read inside the export's read-only snapshot
-(`views._read_snapshot`) or a transaction already open: the streams are separate queries,
+(`views.read_snapshot`) or a transaction already open: the streams are separate queries,
 and under one snapshot they agree with each other and a summary read once stays true.
 """
 

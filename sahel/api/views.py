@@ -110,7 +110,15 @@ class Pagination(PageNumberPagination):
             ) from None
 
 
-class ResourceViewSet(ConditionalGetMixin, viewsets.ViewSet):
+class OneSnapshot:
+    """A view whose every response is read in one snapshot (`read_snapshot`)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with read_snapshot():
+            return super().dispatch(request, *args, **kwargs)
+
+
+class ResourceViewSet(OneSnapshot, ConditionalGetMixin, viewsets.ViewSet):
     """Configure: `projection`, optional `detail_projection`, `filterset_class`,
     `orderings` (public name -> columns) and `default_ordering`."""
 
@@ -288,11 +296,14 @@ def _json_default(value):
 
 
 @contextlib.contextmanager
-def _read_snapshot():
+def read_snapshot():
     """A read-only transaction in which every read sees the same snapshot; yields whether
-    it could open one. Inside a transaction already open (a test's) it cannot: that
-    transaction's isolation was chosen by whoever opened it, so the caller reads as of an
-    instant instead."""
+    it could open one. Every public read runs in one (`OneSnapshot`, the GraphQL view): a
+    response is built by several queries (a page, then its children, citations, sources),
+    and without it an edit committed between two of them would mix two states in one
+    answer (a name published a moment ago under an actor withdrawn a moment ago).
+    Inside a transaction already open (a test's) it cannot: that transaction's isolation
+    was chosen by whoever opened it (the export then reads as of an instant instead)."""
     if connection.in_atomic_block:
         yield False
         return
@@ -348,14 +359,14 @@ class ExportView(APIView):
         # One snapshot: edits committed while the export streams do not show in its later
         # lines. Live rows in one read-only transaction, held until the stream ends or is
         # closed (a client that goes away closes it); failing that, as of this instant.
-        with _read_snapshot() as snapshot:
+        with read_snapshot() as snapshot:
             if as_of is None and not snapshot:
                 as_of = timezone.now()
             for name in names:
                 yield from export.lines(name, self.resources[name], _json_default, as_of)
 
 
-class ChangesView(ConditionalGetMixin, APIView):
+class ChangesView(OneSnapshot, ConditionalGetMixin, APIView):
     """Every change to public data in commit order: `?since=<cursor>` resumes after the
     last change set seen. Each entry is one resource object created, updated (with the
     changed fields) or removed (unpublished, withdrawn, deleted: no content)."""

@@ -5,6 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import GraphQLView
 
+from sahel.api.views import OneSnapshot
 from sahel.graphql.schema import schema
 
 _DJANGO_JSON = DjangoJSONEncoder()
@@ -13,7 +14,10 @@ _DJANGO_JSON = DjangoJSONEncoder()
 _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
-class SahelGraphQLView(GraphQLView):
+class SahelGraphQLView(OneSnapshot, GraphQLView):
+    """strawberry's view; every query is answered from one snapshot (read-only: the
+    schema has no mutations)."""
+
     def encode_json(self, data: object) -> bytes:
         """strawberry's encoding (json.dumps with DjangoJSONEncoder), through orjson: the
         same document, a few times faster for the large responses of nested queries.
