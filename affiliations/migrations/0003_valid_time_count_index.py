@@ -16,7 +16,7 @@ def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {INDEX} ON affiliations_affiliation "
+        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX} ON affiliations_affiliation "
         "(start_lower, end_upper) INCLUDE (subject_id, object_id) WHERE status = 'published'"
     )
 
@@ -24,10 +24,11 @@ def create(apps, schema_editor):
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX}")
 
 
 class Migration(migrations.Migration):
+    atomic = False  # CONCURRENTLY: writes to the ties go on while the index builds
     dependencies = [("affiliations", "0002_history_end")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]

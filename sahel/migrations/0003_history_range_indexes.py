@@ -39,11 +39,11 @@ def create(apps, schema_editor):
         return
     for table in HISTORY_TABLES:
         schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {table}_range_idx ON {table} "
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {table}_range_idx ON {table} "
             f"USING gist (tstzrange(history_date, history_end, '[)'))"
         )
     schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {ORDER_INDEX} "
+        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {ORDER_INDEX} "
         f'ON actors_historicalactor ((lower(name) COLLATE "C"), id)'
     )
 
@@ -52,11 +52,12 @@ def drop(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     for table in HISTORY_TABLES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {table}_range_idx")
-    schema_editor.execute(f"DROP INDEX IF EXISTS {ORDER_INDEX}")
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {table}_range_idx")
+    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {ORDER_INDEX}")
 
 
 class Migration(migrations.Migration):
+    atomic = False  # CONCURRENTLY: writes go on while the indexes of a large history build
     dependencies = [
         ("sahel", "0002_as_of_indexes"),
         ("actors", "0004_history_end"),
