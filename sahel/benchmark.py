@@ -85,8 +85,8 @@ class Raw:
             return f"{model._meta.db_table} {alias}"
         table = model.history.model._meta.db_table
         return (
-            f"(SELECT * FROM {table} WHERE history_date <= %(as_of)s AND (history_end > "
-            f"%(as_of)s OR history_end IS NULL) AND {inner}) {alias}"
+            f"(SELECT * FROM {table} WHERE tstzrange(history_date, history_end, '[)') @> "
+            f"%(as_of)s::timestamptz AND {inner}) {alias}"
         )
 
     def visible(self, model, alias: str, known: tuple = ()) -> list[str]:
@@ -98,10 +98,17 @@ class Raw:
         if issubclass(model, ClaimModel):
             conditions.append(f"{alias}.status = 'published'")
             if self.as_of is not None:  # withdrawn since: hidden from the past too
-                table = model.history.model._meta.db_table
+                # The latest state: the live row, or for an object deleted since, its last
+                # deletion row (the few deletion rows have a partial index).
+                live, table = model._meta.db_table, model.history.model._meta.db_table
                 conditions.append(
-                    f"(SELECT l.status FROM {table} l WHERE l.id = {alias}.id "
-                    f"AND l.history_end IS NULL) = 'published'"
+                    f"{alias}.id NOT IN (SELECT id FROM {live} WHERE status <> 'published')"
+                )
+                conditions.append(
+                    f"(EXISTS (SELECT 1 FROM {live} l WHERE l.id = {alias}.id) OR "
+                    f"(SELECT d.status FROM {table} d WHERE d.id = {alias}.id AND "
+                    f"d.history_type = '-' ORDER BY d.history_date DESC, d.history_id DESC "
+                    f"LIMIT 1) = 'published')"
                 )
         for name in model.visibility_requires:
             if name in known:
