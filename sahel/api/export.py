@@ -35,23 +35,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import DecimalField, OuterRef, Subquery
 
 from sahel import selectors
-from sahel.api.projection import SOURCE_SUMMARY, Projection, fuzzy_date
+from sahel.api.projection import CITATION_COLUMNS, SOURCE_SUMMARY, Projection, fuzzy_date
 
 STREAM_BATCH = 2000  # parents per batch: their children and citations are held together
 FETCH = 2000  # rows per round trip of a server-side cursor
 CHUNK_BYTES = 64 * 1024  # what the response yields at a time (`joined`)
 SUMMARY_LIMIT = 50_000  # summaries kept per referenced model; forgotten beyond it
-CITATION_COLUMNS = (
-    "id",
-    "object_id",
-    "source_id",
-    "locator",
-    "quote",
-    "stance",
-    "credibility",
-    "field_name",
-    "note",
-)
 
 
 class Summaries:

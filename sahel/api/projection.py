@@ -228,6 +228,17 @@ def read_groups(querysets: dict, fields: list[str], order: tuple = ()) -> dict:
     return found
 
 
+CITATION_COLUMNS = (
+    "id",
+    "object_id",
+    "source_id",
+    "locator",
+    "quote",
+    "stance",
+    "credibility",
+    "field_name",
+    "note",
+)  # a citation's columns, in the order the export's rows are read by position
 SOURCE_SUMMARY = ("slug", "title", "kind", "publisher", "publication_date", "url", "reliability")
 
 
@@ -246,17 +257,7 @@ def citations_by_group(model, groups: dict) -> dict:
         ("citations", model),
         lambda as_of, ids: selectors.public_citations(model, ids, as_of=as_of, targets_public=True),
         groups,
-        [
-            "id",
-            "object_id",
-            "source_id",
-            "locator",
-            "quote",
-            "stance",
-            "credibility",
-            "field_name",
-            "note",
-        ],
+        list(CITATION_COLUMNS),
         order=("object_id", "id"),
     )
     rows = {key: found for key, found in rows.items() if found}
