@@ -177,7 +177,7 @@ def _number_and_stamp(change_sets: list[ChangeSet]) -> None:
         close_superseded_rows(history_model, change_set_ids)
 
 
-def _later_rows(history_model) -> QuerySet:
+def later_rows(history_model) -> QuerySet:
     """Rows of the same object after the outer row, in (history_date, history_id) order:
     the order in which `as_of` reads them (rows of one change set share a timestamp)."""
     return history_model._default_manager.filter(
@@ -193,7 +193,7 @@ def close_superseded_rows(history_model, change_set_ids: list | None = None) -> 
     Called when change sets are stamped, so `history_end` is right once they commit; the
     latest row of each object stays open (null)."""
     rows = history_model._default_manager
-    later = _later_rows(history_model)
+    later = later_rows(history_model)
     first_later = (
         later.order_by().values("id").annotate(first=Min("history_date")).values("first")[:1]
     )

@@ -1,11 +1,10 @@
 """`field__in_ids=[...]`: `IN` for a list of ids, sent as one array on PostgreSQL.
 
-The read path filters by the ids of a page everywhere (its names, citations, references,
-and `selectors.public(..., among=...)`). Django's `__in` writes one placeholder per id: a
-2,000-row export chunk put ~128,000 parameters through psycopg's query splitting (1 s of
-every 7) and gave PostgreSQL thousands of constants to plan, per query. `= ANY(%s)` with
-the list as one array parameter is the same condition. Other databases, and subqueries,
-get Django's own `IN`.
+The read path filters by the ids of a page everywhere (its names, citations, references).
+Django's `__in` writes one placeholder per id: a 2,000-row export chunk put ~128,000
+parameters through psycopg's query splitting (1 s of every 7) and gave PostgreSQL thousands
+of constants to plan, per query. `= ANY(%s)` with the list as one array parameter is the
+same condition. Other databases, and subqueries, get Django's own `IN`.
 """
 
 from django.db.models import Field, ForeignObject, Lookup

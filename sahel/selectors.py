@@ -36,6 +36,7 @@ from django.db.models import (
     When,
 )
 
+from sahel.history import later_rows
 from sahel.models import (
     CitableModel,
     ClaimModel,
@@ -97,12 +98,7 @@ def _hidden_now(model: type[ClaimModel]) -> Q:
     history row (an anti-join over the whole history table, per query)."""
     history = model.history.model
     live = model._base_manager.all()
-    later_deletion = history._default_manager.filter(
-        Q(history_date__gt=OuterRef("history_date"))
-        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id")),
-        id=OuterRef("id"),
-        history_type="-",
-    )
+    later_deletion = later_rows(history).filter(history_type="-")
     deleted_hidden = (
         history._default_manager.filter(history_type="-")
         .exclude(status=PublicationStatus.PUBLISHED)
@@ -120,21 +116,15 @@ def public(
     as_of: datetime.datetime | None = None,
     ignore_later_withdrawals: bool = False,
     generic_targets: tuple | None = None,
-    among: dict | None = None,
     known: tuple[str, ...] = (),
 ) -> QuerySet:
     """`ignore_later_withdrawals` answers "was it public then?" for claims withdrawn
     since: only to decide that a removal happened, never to show content.
     `generic_targets`: the only models a generic relation may point to (the citations of
     one model need not be checked against every citable model: one branch, not an OR).
-    `among`: relation name -> ids its targets are among (the parents of a page of names,
-    the objects of a page of citations: the caller filters the rows by them too). The
-    targets' visibility is then decided for those ids only, by index lookups, instead of
-    computing every public target (all actors, as of T) for each page. The rule is the
-    same: a row whose target is not public is still left out.
     `known`: relations whose targets the caller has already read as public at the same
     instant and filters the rows by (the children and citations of a page of public
-    objects): not checked again."""
+    objects, REST and GraphQL alike): not checked again."""
     queryset = model.objects.all() if as_of is None else rows_as_of(model, as_of)
     if issubclass(model, ClaimModel):
         queryset = queryset.filter(status=PublicationStatus.PUBLISHED)
@@ -144,46 +134,19 @@ def public(
         if name in known:
             continue
         queryset = queryset.filter(
-            _public_relation(
-                model,
-                name,
-                as_of,
-                ignore_later_withdrawals,
-                generic_targets,
-                (among or {}).get(name),
-            )
+            _public_relation(model, name, as_of, ignore_later_withdrawals, generic_targets)
         )
     return queryset
 
 
 def _public_relation(
-    model, name: str, as_of, ignore_later_withdrawals=False, generic_targets=None, ids=None
+    model, name: str, as_of, ignore_later_withdrawals=False, generic_targets=None
 ) -> Q:
     def targets(related_model) -> QuerySet:
-        if ids is None:
-            related = public(
-                related_model, as_of=as_of, ignore_later_withdrawals=ignore_later_withdrawals
-            )
-            return related.values("id")
-        # Narrowed all the way down: the targets' own targets are among those their rows
-        # (any of their versions: a superset) point to.
-        rows = (
-            related_model._base_manager
-            if as_of is None
-            else related_model.history.model._default_manager
-        ).filter(id__in_ids=ids)
-        deeper = {
-            name: rows.values(related_model._meta.get_field(name).attname)
-            for name in related_model.visibility_requires
-            if not isinstance(related_model._meta.get_field(name), GenericForeignKey)
-        }
         related = public(
-            related_model,
-            as_of=as_of,
-            ignore_later_withdrawals=ignore_later_withdrawals,
-            among=deeper,
+            related_model, as_of=as_of, ignore_later_withdrawals=ignore_later_withdrawals
         )
-        return related.filter(id__in_ids=ids).values("id")
+        return related.values("id")
 
     field = model._meta.get_field(name)
     if isinstance(field, GenericForeignKey):
@@ -197,7 +160,7 @@ def _public_relation(
                 }
             )
         return condition
-    if ids is None and as_of is None and _public_is_published(field):
+    if as_of is None and _public_is_published(field):
         # Live, every target exists (a foreign key, not null) and is public exactly when it
         # is published: "not among the unpublished", the few rows of a partial index
         # (sahel/0002), instead of hashing every public target (18,400 actors at medium).
@@ -278,19 +241,13 @@ def _ever_public_relation(model, name: str) -> Q:
 
 
 def public_citations(
-    model: type[CitableModel], ids, *, as_of: datetime.datetime | None = None, targets_public=False
+    model: type[CitableModel], ids, *, as_of: datetime.datetime | None = None
 ) -> QuerySet:
-    """Public citations of the given objects of `model` (pass a subquery or a list).
-    `targets_public`: the ids are of objects the caller read as public at `as_of`, so the
-    citations need no check of their targets (a citation is public when its target is)."""
+    """The citations of the given objects of `model`, which the caller read as public at
+    `as_of` (a citation is public when its target is: they need no check of their own)."""
     from sources.models import Citation
 
-    public_ones = (
-        public(Citation, as_of=as_of, known=("target",))
-        if targets_public
-        else public(Citation, as_of=as_of, generic_targets=(model,), among={"target": ids})
-    )
-    return public_ones.filter(
+    return public(Citation, as_of=as_of, known=("target",)).filter(
         content_type=ContentType.objects.get_for_model(model), object_id__in_ids=ids
     )
 

@@ -238,24 +238,36 @@ CITATION_COLUMNS = (
     "credibility",
     "field_name",
     "note",
-)  # a citation's columns, in the order the export's rows are read by position
+)  # a citation's columns, in the order `citation_item` reads them
 SOURCE_SUMMARY = ("slug", "title", "kind", "publisher", "publication_date", "url", "reliability")
 
 
-def citations_by_object(model, ids, *, as_of=None) -> dict[int, list[dict]]:
-    """Citations of the given public objects (public at `as_of`), each with a summary of
-    its source."""
-    return citations_by_group(model, {None: (as_of, ids)}).get(None, {})
+def citation_item(row, source: dict | None) -> dict:
+    """A citation as the API shows it: `row` holds CITATION_COLUMNS in order (the export's
+    rows; the pages' are read the same way), `source` its source's summary."""
+    return {
+        "id": row[0],
+        "source": source,
+        "locator": row[3],
+        "quote": row[4],
+        "stance": row[5],
+        "credibility": row[6],
+        "field": row[7] or None,
+        "note": row[8],
+    }
+
+
+_CITATION_ROW = itemgetter(*CITATION_COLUMNS)
 
 
 def citations_by_group(model, groups: dict) -> dict:
-    """key -> (as_of, ids) to key -> `citations_by_object(model, ids, as_of=as_of)`, for
-    the groups that have any (two queries for all groups)."""
+    """key -> (as_of, ids) of public objects to key -> {object id: its citations, each with
+    a summary of its source}, for the groups that have any (two queries for all groups)."""
     from sources.models import Source
 
     rows = _read(
         ("citations", model),
-        lambda as_of, ids: selectors.public_citations(model, ids, as_of=as_of, targets_public=True),
+        lambda as_of, ids: selectors.public_citations(model, ids, as_of=as_of),
         groups,
         list(CITATION_COLUMNS),
         order=("object_id", "id"),
@@ -275,15 +287,6 @@ def citations_by_group(model, groups: dict) -> dict:
         grouped = result[key] = defaultdict(list)
         for row in found:
             grouped[row["object_id"]].append(
-                {
-                    "id": row["id"],
-                    "source": summaries.get(row["source_id"]),
-                    "locator": row["locator"],
-                    "quote": row["quote"],
-                    "stance": row["stance"],
-                    "credibility": row["credibility"],
-                    "field": row["field_name"] or None,
-                    "note": row["note"],
-                }
+                citation_item(_CITATION_ROW(row), summaries.get(row["source_id"]))
             )
     return result

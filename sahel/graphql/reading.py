@@ -405,9 +405,10 @@ class Batch:
 
         def load(batch):
             column = f"{fk}_id"
-            queryset = selectors.public(
-                projection.model, as_of=batch.as_of, among={fk: batch.ids}
-            ).filter(**{f"{column}__in_ids": batch.ids})
+            # The batch's objects are public: their children are not checked again.
+            queryset = selectors.public(projection.model, as_of=batch.as_of, known=(fk,)).filter(
+                **{f"{column}__in_ids": batch.ids}
+            )
             loaded = Batch.read(
                 projection,
                 narrow(queryset).order_by(*ordering),
