@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sahel import selectors
-from sahel.api import export, views
+from sahel.api import export
 from sahel.api.urls import ExportView
 
 RESOURCES = list(ExportView.resources.items())
@@ -28,7 +28,7 @@ def _pages(name, projection, as_of=None, size=7):
 
 
 def _line(item) -> bytes:
-    return orjson.dumps(item, default=views._json_default, option=orjson.OPT_APPEND_NEWLINE)
+    return orjson.dumps(item, default=export.json_default, option=orjson.OPT_APPEND_NEWLINE)
 
 
 @pytest.mark.parametrize("batch", [1, 3, 2000])
@@ -36,7 +36,7 @@ def _line(item) -> bytes:
 def test_streams_give_the_lines_of_the_pages(api, monkeypatch, name, projection, batch):
     monkeypatch.setattr(export, "STREAM_BATCH", batch)
     monkeypatch.setattr(export, "FETCH", 2)  # cursors fetch across batch boundaries
-    streamed = list(export.lines(name, projection, views._json_default))
+    streamed = list(export.lines(name, projection))
     assert streamed == list(_pages(name, projection))  # same bytes: same keys, same order
     assert streamed
 
@@ -56,7 +56,7 @@ def test_streams_as_of_give_the_lines_of_the_pages(api, monkeypatch, instants, n
     """`as_of`: history rows, each child's citations keyed by the child's version then."""
     monkeypatch.setattr(export, "STREAM_BATCH", 3)
     for instant in instants:
-        streamed = list(export.lines(name, projection, views._json_default, instant))
+        streamed = list(export.lines(name, projection, instant))
         assert streamed == list(_pages(name, projection, instant)), instant
     assert streamed
 
@@ -67,7 +67,7 @@ def test_summaries_bounded(api, monkeypatch):
     monkeypatch.setattr(export, "SUMMARY_LIMIT", 3)
     monkeypatch.setattr(export, "STREAM_BATCH", 2)
     name, projection = "affiliations", ExportView.resources["affiliations"]
-    streamed = list(export.lines(name, projection, views._json_default))
+    streamed = list(export.lines(name, projection))
     assert streamed == list(_pages(name, projection))
 
 
@@ -95,6 +95,6 @@ def test_each_stream_is_read_once_and_each_summary_once(api, monkeypatch):
             read.clear()
             counted.queries = 0
             with CaptureQueriesContext(connection) as queries:
-                lines = list(export.lines(name, projection, views._json_default))
+                lines = list(export.lines(name, projection))
             assert len(queries) - counted.queries == streams[name], (name, batch)
             assert lines

@@ -713,7 +713,7 @@ def test_streamed_live_export_shows_only_public_rows(world, db, resource, monkey
 
     monkeypatch.setattr(export, "STREAM_BATCH", 2)
     projection = views.ExportView.resources[resource]
-    text = b"".join(export.lines(resource, projection, views._json_default)).decode()
+    text = b"".join(export.lines(resource, projection)).decode()
     assert_no_leak(text, world.forbidden(), f"the streamed export of {resource}")
     ids = [json.loads(line)["id"] for line in text.splitlines()]
     assert ids == sorted(world.public["live"][resource])
