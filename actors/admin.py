@@ -2,14 +2,11 @@ from django.contrib import admin
 
 from actors.models import Actor, Identifier, Name
 from affiliations.models import Affiliation
-from sahel.admin import (
-    ClaimAdmin,
-    ClaimInline,
-    TrackedAdmin,
-    TrackedInline,
-    fuzzy_date_filter,
-    ordered_by_name_match,
-)
+from sahel.admin.claims import ClaimAdmin
+from sahel.admin.filters import fuzzy_date_filter
+from sahel.admin.inlines import ClaimInline, TrackedInline
+from sahel.admin.search import ordered_by_name_match
+from sahel.admin.tracked import TrackedAdmin
 
 
 class NameInline(ClaimInline):

@@ -2,8 +2,8 @@ import django_filters
 
 from actors.models import Actor, ActorKind, ActorSubkind
 from places.models import Place
-from sahel import selectors
-from sahel.api.filters import ChoiceListFilter, PublicObjectFilter, ValidTimeFilterSet
+from sahel.core import selectors
+from sahel.read.filters import ChoiceListFilter, PublicObjectFilter, ValidTimeFilterSet
 
 
 class ActorFilterSet(ValidTimeFilterSet):

@@ -1,9 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from sahel.fuzzy_dates import EDTFField, fuzzy_date_bounds
-from sahel.models import Certainty, ClaimModel, TrackedModel, validate_bounds_order
-from sahel.names import name_skeleton, normalize_name
+from sahel.core.fuzzy_dates import EDTFField, fuzzy_date_bounds
+from sahel.core.models import Certainty, ClaimModel, TrackedModel, validate_bounds_order
+from sahel.core.names import name_skeleton, normalize_name
 
 
 class ActorKind(models.TextChoices):

@@ -1,7 +1,7 @@
 from actors.models import Actor, Identifier, Name
-from places.api.projections import PLACE_SUMMARY
 from places.models import Place
-from sahel.api.projection import Child, Projection, Ref
+from places.projections import PLACE_SUMMARY
+from sahel.read.projection import Child, Projection, Ref
 
 ACTOR_SUMMARY = ("slug", "name", "kind")
 

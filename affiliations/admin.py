@@ -1,7 +1,9 @@
 from django.contrib import admin
 
 from affiliations.models import Affiliation, AffiliationType
-from sahel.admin import ClaimAdmin, TrackedAdmin, fuzzy_date_filter
+from sahel.admin.claims import ClaimAdmin
+from sahel.admin.filters import fuzzy_date_filter
+from sahel.admin.tracked import TrackedAdmin
 
 
 @admin.register(AffiliationType)

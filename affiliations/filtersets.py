@@ -1,6 +1,6 @@
 from actors.models import Actor
 from affiliations.models import Affiliation, AffiliationType
-from sahel.api.filters import PublicObjectFilter, ValidTimeFilterSet
+from sahel.read.filters import PublicObjectFilter, ValidTimeFilterSet
 
 
 class AffiliationFilterSet(ValidTimeFilterSet):
@@ -15,7 +15,7 @@ class AffiliationFilterSet(ValidTimeFilterSet):
         AffiliationType,
         lookups=("type_id",),
         many=True,
-        help_text="Affiliation type slug(s), comma-separated.",
+        help_text="Affiliation type slug(s).",
     )
 
     class Meta:

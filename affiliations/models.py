@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from sahel.fuzzy_dates import EDTFField, fuzzy_date_bounds
-from sahel.models import ClaimModel, TrackedModel, validate_bounds_order
+from sahel.core.fuzzy_dates import EDTFField, fuzzy_date_bounds
+from sahel.core.models import ClaimModel, TrackedModel, validate_bounds_order
 
 
 class AffiliationType(TrackedModel):

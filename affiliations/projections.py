@@ -1,7 +1,7 @@
-from actors.api.projections import ACTOR_SUMMARY
 from actors.models import Actor
+from actors.projections import ACTOR_SUMMARY
 from affiliations.models import Affiliation, AffiliationType
-from sahel.api.projection import Projection, Ref
+from sahel.read.projection import Projection, Ref
 
 AFFILIATION_TYPE_SUMMARY = ("slug", "label", "inverse_label", "symmetric")
 

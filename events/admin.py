@@ -1,7 +1,10 @@
 from django.contrib import admin
 
 from events.models import Event, EventType, Participation, ParticipationRole
-from sahel.admin import ClaimAdmin, ClaimInline, TrackedAdmin, fuzzy_date_filter
+from sahel.admin.claims import ClaimAdmin
+from sahel.admin.filters import fuzzy_date_filter
+from sahel.admin.inlines import ClaimInline
+from sahel.admin.tracked import TrackedAdmin
 
 
 @admin.register(EventType)

@@ -3,8 +3,8 @@ import django_filters
 from actors.models import Actor
 from events.models import Event, EventType, Participation
 from places.models import Place
-from sahel import selectors
-from sahel.api.filters import PublicObjectFilter, ValidTimeFilterSet, resolve_public
+from sahel.core import selectors
+from sahel.read.filters import PublicObjectFilter, ValidTimeFilterSet, resolve_public
 
 
 class EventFilterSet(ValidTimeFilterSet):
@@ -15,7 +15,7 @@ class EventFilterSet(ValidTimeFilterSet):
         EventType,
         lookups=("type_id",),
         many=True,
-        help_text="Event type slug(s), comma-separated.",
+        help_text="Event type slug(s).",
     )
     place = PublicObjectFilter(
         Place,

@@ -1,7 +1,7 @@
 from django.db import models
 
-from sahel.fuzzy_dates import EDTFField, fuzzy_date_bounds
-from sahel.models import ClaimModel, TrackedModel, validate_no_cycle
+from sahel.core.fuzzy_dates import EDTFField, fuzzy_date_bounds
+from sahel.core.models import ClaimModel, TrackedModel, validate_no_cycle
 
 
 class ACLEDEventType(models.TextChoices):

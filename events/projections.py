@@ -1,9 +1,9 @@
-from actors.api.projections import ACTOR_SUMMARY
 from actors.models import Actor
+from actors.projections import ACTOR_SUMMARY
 from events.models import Event, EventType, Participation, ParticipationRole
-from places.api.projections import PLACE_SUMMARY
 from places.models import Place
-from sahel.api.projection import Child, Projection, Ref
+from places.projections import PLACE_SUMMARY
+from sahel.read.projection import Child, Projection, Ref
 
 
 class ParticipationProjection(Projection):

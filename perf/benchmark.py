@@ -43,9 +43,9 @@ from django.db import close_old_connections, connection, models
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from sahel.api.projection import SOURCE_SUMMARY, Projection
-from sahel.models import ClaimModel, citable_models
-from sahel.names import normalize_name, skeleton_words
+from sahel.core.models import ClaimModel, citable_models
+from sahel.core.names import normalize_name, skeleton_words
+from sahel.read.projection import SOURCE_SUMMARY, Projection
 from sahel.workers import settle
 
 PAGE = 100
@@ -77,7 +77,7 @@ class Raw:
             cursor.execute(sql, {"as_of": self.as_of, **(params or {})})
             return cursor.fetchall()
 
-    # What the public may see, in SQL (the rules of sahel.selectors, written out).
+    # What the public may see, in SQL (the rules of sahel.core.selectors, written out).
     def source(self, model, alias: str, inner: str = "TRUE") -> str:
         """The rows of `model` to read (live, or the latest state of each at `as_of`),
         restricted by `inner` (a condition on an object's identity, safe before DISTINCT)."""
@@ -178,7 +178,7 @@ class Raw:
         )
         return self.fetch(sql, params)[0][0]
 
-    # The payload, as sahel.api.projection shapes it.
+    # The payload, as sahel.read.projection shapes it.
     def build(self, projection: type[Projection], rows: list[dict]) -> list[dict]:
         if not rows:
             return []
@@ -356,7 +356,7 @@ class Subjects:
     def pick(cls) -> "Subjects":
         from actors.models import Actor, Name
         from affiliations.models import Affiliation
-        from sahel import selectors
+        from sahel.core import selectors
 
         public = selectors.public(Actor)
         # The detail: a public actor with the most names, then citations.
@@ -400,12 +400,12 @@ class Subjects:
 
 
 def cases(subjects: Subjects) -> list[Case]:
-    from actors.api.projections import ActorProjection
     from actors.models import Actor, Name
-    from affiliations.api.projections import AffiliationProjection
+    from actors.projections import ActorProjection
     from affiliations.models import Affiliation
-    from events.api.projections import EventProjection
+    from affiliations.projections import AffiliationProjection
     from events.models import Event
+    from events.projections import EventProjection
 
     def list_baseline(model, projection, path, order, where=()):
         def run(raw: Raw, params: dict) -> dict:
@@ -935,7 +935,7 @@ import json, sys
 import django
 django.setup()
 from django.test.utils import override_settings
-from sahel import benchmark
+from perf import benchmark
 with override_settings(DEBUG=False):
     benchmark.export_once("service", 1)  # imports, URL resolver, content types
     print(json.dumps(benchmark.export_once(sys.argv[1], int(sys.argv[2]) or None)))
@@ -970,7 +970,7 @@ class RawExport:
 
     def lines(self, limit: int | None = None):
         """The export's lines (the first `limit`), in chunks of whole lines."""
-        from sahel.api.urls import ExportView
+        from sahel.rest.urls import ExportView
 
         conn, count, chunk, size = self.raw.conn, 0, [], 0
         own = not connection.in_atomic_block  # else inside a test's transaction (a savepoint)
@@ -1465,7 +1465,7 @@ def table(results: list[Result]) -> str:
 
 
 def database_summary() -> str:
-    from sahel.models import tracked_models
+    from sahel.core.models import tracked_models
 
     live = sum(m.objects.count() for m in tracked_models())
     history = sum(m.history.count() for m in tracked_models())

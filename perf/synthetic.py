@@ -36,7 +36,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 
-from sahel import history, services
+from sahel.core import history, services, tracking
 
 CHUNK = 5000  # objects per change set (and per transaction)
 PREFIX = "syn-"  # slug prefix of every synthetic object
@@ -100,7 +100,7 @@ def trusted_bulk_update(model, objs, fields: list[str], *, batch_size: int = 100
     Versions are still checked under a row lock and incremented, derived fields kept in
     step (written where they change), and the history rows written from the rows as
     stored."""
-    current = history.require_change_set("bulk_update", model)
+    current = tracking.require_change_set("bulk_update", model)
     objs = list(objs)
     locked = dict(
         model.objects.select_for_update()
@@ -126,7 +126,7 @@ def trusted_bulk_update(model, objs, fields: list[str], *, batch_size: int = 100
         key = (obj.version, tuple(getattr(obj, name) for name in attnames), changed)
         groups[key].append(obj.pk)
         obj.version += 1
-    with history._allow_bulk_writes():
+    with tracking._allow_bulk_writes():
         for (version, values, changed), pks in groups.items():
             for start in range(0, len(pks), batch_size):
                 model.objects.filter(pk__in=pks[start : start + batch_size]).update(

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from places.models import Place
-from sahel.admin import CitedAdmin
+from sahel.admin.claims import CitedAdmin
 
 
 @admin.register(Place)

@@ -1,7 +1,7 @@
 import django_filters
 
 from places.models import Place, PlaceKind
-from sahel.api.filters import ChoiceListFilter, PublicObjectFilter, ResourceFilterSet
+from sahel.read.filters import ChoiceListFilter, PublicObjectFilter, ResourceFilterSet
 
 
 class PlaceFilterSet(ResourceFilterSet):

@@ -1,6 +1,6 @@
 from django.db import models
 
-from sahel.models import CitableModel, TrackedModel, validate_no_cycle
+from sahel.core.models import CitableModel, TrackedModel, validate_no_cycle
 
 
 class PlaceKind(models.TextChoices):

@@ -1,5 +1,5 @@
 from places.models import Place
-from sahel.api.projection import Projection, Ref
+from sahel.read.projection import Projection, Ref
 
 PLACE_SUMMARY = ("slug", "name", "kind", "latitude", "longitude", "precision")
 

@@ -5,6 +5,7 @@ SAHEL_ENV=production refuses to start without SECRET_KEY and ALLOWED_HOSTS and t
 every protection `manage.py check --deploy` asks for.
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -68,13 +69,21 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "strawberry_django",
-    "sahel",
+    # The service's floors (see README, "How the pieces fit"): the core, then its surfaces.
+    "sahel.core",
+    "sahel.admin",
+    "sahel.graphql",
+    "sahel.dataset",
     "sources",
     "places",
     "actors",
     "affiliations",
     "events",
 ]
+# The tools (synthetic data, the benchmark) are for development: the service never imports
+# them, and the production image does not ship them.
+if not PRODUCTION and importlib.util.find_spec("perf") is not None:
+    INSTALLED_APPS.append("perf")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -171,7 +180,7 @@ STORAGES = {
 # Revision history: the composite (history_date, id) index serves as_of() lookups.
 SIMPLE_HISTORY_DATE_INDEX = "Composite"
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
-SIMPLE_HISTORY_REVERT_DISABLED = True  # reverts go through sahel.services, with a reason
+SIMPLE_HISTORY_REVERT_DISABLED = True  # reverts go through sahel.core.services, with a reason
 
 REST_FRAMEWORK = {
     # The public API is read-only and anonymous; editors work in the admin.
@@ -179,7 +188,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "EXCEPTION_HANDLER": "sahel.api.views.exception_handler",
+    "EXCEPTION_HANDLER": "sahel.rest.views.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 

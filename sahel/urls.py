@@ -7,7 +7,7 @@ from sahel.graphql.views import graphql_view
 urlpatterns = [
     path("", views.index, name="index"),
     path("healthz/", views.healthz, name="healthz"),
-    path("api/v1/", include("sahel.api.urls")),
+    path("api/v1/", include("sahel.rest.urls")),
     path("graphql/", graphql_view, name="graphql"),
     path("admin/", admin.site.urls),
 ]

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 
-from sahel.admin import TrackedAdmin, fuzzy_date_filter
-from sahel.models import citable_models
+from sahel.admin.filters import fuzzy_date_filter
+from sahel.admin.tracked import TrackedAdmin
+from sahel.core.models import citable_models
 from sources.models import Citation, Source
 
 

@@ -1,6 +1,6 @@
 import django_filters
 
-from sahel.api.filters import ChoiceListFilter, ResourceFilterSet
+from sahel.read.filters import ChoiceListFilter, ResourceFilterSet
 from sources.models import Reliability, Source, SourceKind
 
 

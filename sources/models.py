@@ -6,8 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 
-from sahel.fuzzy_dates import EDTFField, fuzzy_date_bounds
-from sahel.models import CitableModel, TrackedModel
+from sahel.core.fuzzy_dates import EDTFField, fuzzy_date_bounds
+from sahel.core.models import CitableModel, TrackedModel
 
 
 class SourceKind(models.TextChoices):

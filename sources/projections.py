@@ -1,4 +1,4 @@
-from sahel.api.projection import Projection
+from sahel.read.projection import Projection
 from sources.models import Source
 
 

@@ -1,11 +1,11 @@
-"""Shared test fixtures. Test data is written through sahel.services, like everything else."""
+"""Shared test fixtures. Test data is written through sahel.core.services, like everything else."""
 
 import itertools
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from sahel import services
+from sahel.core import services
 
 _counter = itertools.count(1)
 

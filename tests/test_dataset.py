@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from actors.models import Actor, Name
 from affiliations.models import Affiliation
 from events.models import Event, Participation
-from sahel.dataset import LOADER_USERNAME, DatasetError, DatasetLoader
-from sahel.models import tracked_models
+from sahel.core.models import tracked_models
+from sahel.dataset.loader import LOADER_USERNAME, DatasetError, DatasetLoader
 from sources.models import Citation, Source
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from sahel.fuzzy_dates import parse_bounds
+from sahel.core.fuzzy_dates import parse_bounds
 
 D = datetime.date
 

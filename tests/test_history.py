@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 
 from actors.models import Actor, Name
 from affiliations.models import Affiliation
-from sahel import services
-from sahel.history import MissingReasonError, UntrackedWriteError, change_set
-from sahel.models import PublicationStatus
+from sahel.core import services
+from sahel.core.history import MissingReasonError, UntrackedWriteError, change_set
+from sahel.core.models import PublicationStatus
 from sources.models import Citation
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +90,7 @@ def test_a_reason_is_required(make, editor):
 
 def test_queryset_update_on_tracked_model_fails_and_points_to_services(make):
     make.actor()
-    with pytest.raises(UntrackedWriteError, match=r"sahel\.services\.update"):
+    with pytest.raises(UntrackedWriteError, match=r"sahel\.core\.services\.update"):
         Actor.objects.update(name="renamed")
     with pytest.raises(UntrackedWriteError), change_set(None, "even inside a change set"):
         Actor.objects.filter(kind="organization").update(name="renamed")

@@ -9,9 +9,10 @@ import pytest
 from django.db.models import Exists, OuterRef, Q
 
 from actors.models import Actor, Name
-from sahel import selectors, services, synthetic
-from sahel.history import change_set, close_superseded_rows, one_transaction
-from sahel.models import tracked_models
+from perf import synthetic
+from sahel.core import selectors, services
+from sahel.core.history import change_set, close_superseded_rows, one_transaction
+from sahel.core.models import tracked_models
 
 pytestmark = pytest.mark.django_db
 

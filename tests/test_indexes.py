@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.db import connection
 
-from sahel.models import ClaimModel, tracked_models
+from sahel.core.models import ClaimModel, tracked_models
 
 pytestmark = pytest.mark.django_db
 
@@ -44,14 +44,14 @@ def test_names_have_trigram_indexes_for_search(table):
 def test_the_actors_default_order_reads_its_index():
     """The page of actors by name is read from the expression index, not by sorting every
     public actor: the index's expression must stay the one `order_by_param` writes."""
-    from actors.api.views import ActorViewSet
     from actors.models import Actor
-    from sahel import selectors
-    from sahel.api.views import order_by_param
+    from actors.resources import ACTORS
+    from sahel.core import selectors
+    from sahel.rest.views import order_by_param
 
     assert "actors_actor_name_order_idx" in _indexes("actors_actor")
     queryset = order_by_param(
-        selectors.public(Actor), Actor, ActorViewSet.orderings, None, default="name"
+        selectors.public(Actor), Actor, ACTORS.orderings, None, default="name"
     )[:100]
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -86,16 +86,16 @@ def test_as_of_reads_the_range_index_and_the_historical_order_index():
     must stay the indexed one), and a page of actors as of T from the order index."""
     from django.utils import timezone
 
-    from actors.api.views import ActorViewSet
     from actors.models import Actor
-    from sahel import selectors
-    from sahel.api.views import order_by_param
+    from actors.resources import ACTORS
+    from sahel.core import selectors
+    from sahel.rest.views import order_by_param
 
     instant = timezone.now()
     rows = selectors.rows_as_of(Actor, instant).order_by()
     assert "actors_historicalactor_range_idx" in _plan(rows)
     queryset = order_by_param(
-        selectors.public(Actor, as_of=instant), Actor, ActorViewSet.orderings, None, default="name"
+        selectors.public(Actor, as_of=instant), Actor, ACTORS.orderings, None, default="name"
     )[:100]
     assert "actors_historicalactor_name_order_idx" in _plan(queryset)
 
@@ -105,7 +105,7 @@ def test_the_count_of_ties_valid_at_a_date_reads_indexes_only():
     """The count of `/affiliations/?valid_at=`: the published ties' dates and actors from
     the covering index, the actors' visibility as "not among the unpublished" (live)."""
     from affiliations.models import Affiliation
-    from sahel import selectors
+    from sahel.core import selectors
 
     ties = selectors.valid_during(
         selectors.public(Affiliation),

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from actors.models import Actor, Name
 from events.models import Event
-from sahel import selectors, services
-from sahel.history import StaleEditError, UntrackedWriteError, change_set
-from sahel.models import tracked_models
+from sahel.core import selectors, services
+from sahel.core.history import StaleEditError, UntrackedWriteError, change_set
+from sahel.core.models import tracked_models
 from sources.models import Citation
 
 pytestmark = pytest.mark.django_db

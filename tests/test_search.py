@@ -3,8 +3,8 @@
 import pytest
 
 from actors.models import Actor
-from sahel import selectors
-from sahel.names import name_skeleton, normalize_name
+from sahel.core import selectors
+from sahel.core.names import name_skeleton, normalize_name
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from actors.models import Actor, Identifier, Name
 from affiliations.models import Affiliation
 from events.models import Event, Participation
-from sahel import selectors, services
+from sahel.core import selectors, services
 from sources.models import Citation
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +83,7 @@ def test_names_identifiers_participations_and_citations_follow_their_actor(graph
 
 def test_optional_links_are_hidden_not_the_object(make, editor):
     """A published sub-event of a draft operation is shown; the link to it is not."""
-    from events.api.projections import EventProjection
+    from events.projections import EventProjection
 
     operation = make.event(title="DRAFT-MARKER operation", status="draft")
     raid = make.event(title="Raid", status="published", parent=operation, place=make.place())
@@ -261,7 +261,7 @@ def test_live_targets_are_checked_as_not_among_the_unpublished(graph, make, edit
     """Live, a foreign key (not null) to a claim that is public exactly when published is
     checked as "not among the unpublished" (the few rows of a partial index); the rows kept
     are those whose targets are among the public ones, as the rule says."""
-    from sahel.selectors import _public_is_published
+    from sahel.core.selectors import _public_is_published
 
     jnim, hidden = graph["jnim"], graph["hidden"]
     for actor in (jnim, hidden, graph["withdrawn"], graph["ghali"]):

@@ -1,30 +1,21 @@
 import strawberry
 
-from actors.api.views import ActorViewSet
 from actors.graphql.types import Actor
-from sahel.graphql.fields import resource_fields
-from sahel.graphql.reading import bad_argument, resource_page
-from sahel.graphql.types import Certainty, Connection
+from actors.resources import ACTORS
+from sahel.graphql.arguments import bad_argument
+from sahel.graphql.fields import resource_fields, resource_page
+from sahel.graphql.filters import filter_input
+from sahel.graphql.types import Connection
 
-
-@strawberry.input(description="Narrow the actors (every filter of REST /api/v1/actors/).")
-class ActorFilter:
-    search: str | None = strawberry.UNSET
-    kind: list[str] | None = strawberry.UNSET
-    subkind: list[str] | None = strawberry.UNSET
-    place: str | None = strawberry.field(
-        default=strawberry.UNSET, description="Place id or slug (its sub-places included)."
-    )
-    certainty: list[Certainty] | None = strawberry.UNSET
-    date_from: str | None = strawberry.UNSET
-    date_to: str | None = strawberry.UNSET
-    valid_at: str | None = strawberry.UNSET
+ActorFilter = filter_input(
+    ACTORS, "ActorFilter", description="Narrow the actors (every filter of REST /api/v1/actors/)."
+)
 
 
 @strawberry.type
 class Query:
     actor, actors = resource_fields(
-        ActorViewSet,
+        ACTORS,
         Actor,
         ActorFilter,
         one="One actor by id or slug; null when there is no public one.",
@@ -47,7 +38,7 @@ class Query:
             raise bad_argument("text", "empty: give a name, in any spelling.")
         return resource_page(
             info,
-            ActorViewSet,
+            ACTORS,
             filters={"search": text},
             names={"search": "text"},
             ordering=None,

@@ -3,9 +3,12 @@ from typing import Annotated
 
 import strawberry
 
-from actors.api.projections import IdentifierProjection, NameProjection
-from sahel.graphql.reading import Batch, parse_valid_at, reference, wanted
-from sahel.graphql.types import Claim, FuzzyDate
+from actors.projections import IdentifierProjection, NameProjection
+from sahel.graphql.arguments import parse_valid_at
+from sahel.graphql.batches import Batch, reference
+from sahel.graphql.claims import Claim
+from sahel.graphql.selection import wanted
+from sahel.graphql.types import FuzzyDate
 
 Affiliation = Annotated["Affiliation", strawberry.lazy("affiliations.graphql.types")]
 Event = Annotated["Event", strawberry.lazy("events.graphql.types")]
@@ -46,7 +49,7 @@ class Actor(Claim):
 
     @strawberry.field(description="The country or area it belongs to or acts in.")
     def area(self, info: strawberry.Info) -> Place | None:
-        from places.api.projections import PlaceProjection
+        from places.projections import PlaceProjection
 
         return reference(self, "area", PlaceProjection, info)
 
@@ -82,10 +85,10 @@ class Actor(Claim):
 
     @strawberry.field(description="The events it took part in, by date (roles: `participations`).")
     def events(self, info: strawberry.Info, valid_at: str | None = None) -> list[Event]:
-        from events.api.projections import EventProjection
         from events.models import Event as EventModel
         from events.models import Participation as ParticipationModel
-        from sahel import selectors
+        from events.projections import EventProjection
+        from sahel.core import selectors
 
         bounds = parse_valid_at(valid_at)
 
@@ -125,9 +128,9 @@ class Actor(Claim):
     def participations(
         self, info: strawberry.Info, valid_at: str | None = None
     ) -> list[Participation]:
-        from events.api.projections import ParticipationProjection
         from events.models import Event
-        from sahel import selectors
+        from events.projections import ParticipationProjection
+        from sahel.core import selectors
 
         bounds = parse_valid_at(valid_at)
         batch = self.batch
@@ -147,8 +150,8 @@ class Actor(Claim):
 
 
 def _affiliations(record, info, side: str, valid_at, types):
-    from affiliations.api.projections import AffiliationProjection
     from affiliations.graphql.types import narrow_ties
+    from affiliations.projections import AffiliationProjection
 
     bounds = parse_valid_at(valid_at)
     batch = record.batch

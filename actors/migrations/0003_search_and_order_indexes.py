@@ -9,7 +9,7 @@ and `as_of` (the historical names). SQLite has no such index and keeps scanning.
 `pg_trgm` is a trusted extension (PostgreSQL 13+): a database owner may create it.
 
 Order: actors are listed by name, compared as their lowercase in code-point order
-(`sahel.api.views.order_by_param`); without an index on that expression every page sorted
+(`sahel.rest.views.order_by_param`); without an index on that expression every page sorted
 all public actors (30 ms at `medium`; 0.6 ms with it). The expression must be the one the
 queries use. PostgreSQL only: on SQLite the order asks NULLS LAST, which an ascending
 SQLite index cannot give, so it would never be read.

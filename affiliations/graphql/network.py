@@ -5,24 +5,23 @@ from typing import Annotated
 import strawberry
 from django.db.models import Q
 
-from actors.api.projections import ActorProjection
 from actors.models import Actor as ActorModel
-from affiliations.api.projections import AffiliationProjection
+from actors.projections import ActorProjection
 from affiliations.graphql.types import Affiliation, narrow_ties
 from affiliations.models import Affiliation as AffiliationModel
-from sahel import selectors
-from sahel.api.filters import resolve_public
-from sahel.graphql.reading import (
+from affiliations.projections import AffiliationProjection
+from sahel.core import selectors
+from sahel.graphql.arguments import (
     VALIDATION_ERRORS,
-    Batch,
     bad_argument,
-    budget,
     input_errors,
     parse_as_of,
     parse_valid_at,
-    selection_names,
-    selections_of,
 )
+from sahel.graphql.batches import Batch
+from sahel.graphql.budget import budget
+from sahel.graphql.selection import selection_names, selections_of
+from sahel.read.filters import resolve_public
 
 Actor = Annotated["Actor", strawberry.lazy("actors.graphql.types")]
 

@@ -2,9 +2,10 @@ from typing import Annotated
 
 import strawberry
 
-from actors.api.projections import ActorProjection
-from sahel.graphql.reading import reference
-from sahel.graphql.types import Claim, FuzzyDate
+from actors.projections import ActorProjection
+from sahel.graphql.batches import reference
+from sahel.graphql.claims import Claim
+from sahel.graphql.types import FuzzyDate
 
 Actor = Annotated["Actor", strawberry.lazy("actors.graphql.types")]
 
@@ -54,8 +55,8 @@ def narrow_ties(queryset, *, bounds, types: list[str] | None, as_of):
     (slugs; an unknown or hidden one is an error naming `types`)."""
     from affiliations.models import Affiliation as AffiliationModel
     from affiliations.models import AffiliationType as AffiliationTypeModel
-    from sahel import selectors
-    from sahel.graphql.reading import bad_argument
+    from sahel.core import selectors
+    from sahel.graphql.arguments import bad_argument
 
     if bounds is not None:
         queryset = selectors.valid_during(queryset, AffiliationModel, bounds.lower, bounds.upper)

@@ -1,12 +1,8 @@
-from events.api.projections import EventProjection
-from events.filtersets import EventFilterSet
-from sahel.api.views import GeoResourceViewSet
+from events.resources import EVENTS
+from sahel.rest.views import ResourceViewSet
 
 
-class EventViewSet(GeoResourceViewSet):
+class EventViewSet(ResourceViewSet):
     """Events with their participants, type (mapped to ACLED), place and date."""
 
-    projection = EventProjection
-    filterset_class = EventFilterSet
-    orderings = {"date": ("date_lower",), "title": ("title",), "id": ("id",)}
-    default_ordering = "date"
+    resource = EVENTS

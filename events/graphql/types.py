@@ -2,11 +2,13 @@ from typing import Annotated
 
 import strawberry
 
-from actors.api.projections import ActorProjection
-from events.api.projections import EventProjection, ParticipationProjection
-from places.api.projections import PlaceProjection
-from sahel.graphql.reading import reference, wanted
-from sahel.graphql.types import Claim, FuzzyDate
+from actors.projections import ActorProjection
+from events.projections import EventProjection, ParticipationProjection
+from places.projections import PlaceProjection
+from sahel.graphql.batches import reference
+from sahel.graphql.claims import Claim
+from sahel.graphql.selection import wanted
+from sahel.graphql.types import FuzzyDate
 
 Actor = Annotated["Actor", strawberry.lazy("actors.graphql.types")]
 Place = Annotated["Place", strawberry.lazy("places.graphql.types")]

@@ -12,7 +12,8 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from sahel import benchmark, history, services, synthetic
+from perf import benchmark, synthetic
+from sahel.core import history, services
 
 # On SQLite the service side runs (every case, query counts, the export); the baselines
 # and the stock calibration are skipped: they are PostgreSQL SQL run through psycopg.
@@ -87,7 +88,7 @@ def test_change_feed_query_count_is_constant_in_limit(db):
 
 def _check_shape():
     from actors.models import Actor, Name
-    from sahel.models import tracked_models
+    from sahel.core.models import tracked_models
     from sources.models import Citation
 
     live = sum(m.objects.count() for m in tracked_models())

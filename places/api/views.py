@@ -1,12 +1,8 @@
-from places.api.projections import PlaceProjection
-from places.filtersets import PlaceFilterSet
-from sahel.api.views import GeoResourceViewSet
+from places.resources import PLACES
+from sahel.rest.views import ResourceViewSet
 
 
-class PlaceViewSet(GeoResourceViewSet):
+class PlaceViewSet(ResourceViewSet):
     """Places: countries, regions, towns and broad areas, with their parents."""
 
-    projection = PlaceProjection
-    filterset_class = PlaceFilterSet
-    orderings = {"name": ("name",), "kind": ("kind",), "id": ("id",)}
-    default_ordering = "name"
+    resource = PLACES

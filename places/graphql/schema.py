@@ -1,21 +1,19 @@
 import strawberry
 
-from places.api.views import PlaceViewSet
 from places.graphql.types import Place
+from places.resources import PLACES
 from sahel.graphql.fields import resource_fields
+from sahel.graphql.filters import filter_input
 
-
-@strawberry.input(description="Narrow the places (every filter of REST /api/v1/places/).")
-class PlaceFilter:
-    search: str | None = strawberry.field(default=strawberry.UNSET, description="Part of the name.")
-    kind: list[str] | None = strawberry.UNSET
-    parent: str | None = strawberry.field(default=strawberry.UNSET, description="Place id or slug.")
+PlaceFilter = filter_input(
+    PLACES, "PlaceFilter", description="Narrow the places (every filter of REST /api/v1/places/)."
+)
 
 
 @strawberry.type
 class Query:
     place, places = resource_fields(
-        PlaceViewSet,
+        PLACES,
         Place,
         PlaceFilter,
         one="One place by id or slug; null when there is none.",

@@ -2,9 +2,9 @@ from decimal import Decimal
 
 import strawberry
 
-from places.api.projections import PlaceProjection
-from sahel.graphql.reading import reference
-from sahel.graphql.types import Cited
+from places.projections import PlaceProjection
+from sahel.graphql.batches import reference
+from sahel.graphql.claims import Cited
 
 
 @strawberry.type(description="A country, region, town or broad area.")

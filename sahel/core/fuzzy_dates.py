@@ -128,7 +128,7 @@ def validate_edtf(value: str) -> None:
 
 class EDTFField(models.CharField):
     """EDTF text. The model declares `<name>_lower` / `<name>_upper` DateFields beside it;
-    `sahel.models.TrackedModel` keeps them in step on every save and bulk write."""
+    `sahel.core.models.TrackedModel` keeps them in step on every save and bulk write."""
 
     default_validators = [validate_edtf]
 

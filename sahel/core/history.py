@@ -6,7 +6,7 @@ change-set id. Cascaded deletes, bulk writes and signal-driven history rows all 
 context up. When the change set closes (the end of its transaction, or of the enclosing
 `one_transaction()`), every history row of it gets one timestamp taken then, so `as_of`
 sees a change set whole or not at all, and the change set gets the next number of the
-change-set log (`sahel.models.ChangeSetLog`) under a lock held until it commits: numbers
+change-set log (`sahel.core.models.ChangeSetLog`) under a lock held until it commits: numbers
 follow commit order, which the change feed reads by.
 
 Writes that would escape the history are refused with `UntrackedWriteError`:
@@ -18,73 +18,41 @@ through the base manager Django uses for related objects. Bulk writes go through
 """
 
 import datetime
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.signals import class_prepared, pre_delete, pre_save
+from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 from simple_history import utils as simple_history_utils
 from simple_history.signals import pre_create_historical_record
 
+from sahel.core.models import ChangeSetLog, CommitOrderLock, TrackedModel, tracked_models
+from sahel.core.tracking import (
+    ChangeSet,
+    MissingReasonError,
+    StaleEditError,
+    UntrackedWriteError,
+    _allow_bulk_writes,
+    _current,
+    current_change_set,
+    require_change_set,
+)
 
-class UntrackedWriteError(RuntimeError):
-    """A write that would bypass the revision history."""
+__all__ = [  # the change-set API, with the errors it raises
+    "MissingReasonError",
+    "StaleEditError",
+    "UntrackedWriteError",
+    "change_set",
+    "current_change_set",
+    "one_transaction",
+]
 
-
-class MissingReasonError(ValueError):
-    """Every change must say why it was made."""
-
-
-class StaleEditError(Exception):
-    """Someone else saved the object after the editor read it. The editor's attempted
-    values travel with the error (`attempted`) so that nothing they typed is lost."""
-
-    def __init__(self, obj, *, expected_version: int | None, attempted: dict):
-        self.model = type(obj)
-        self.pk = obj.pk
-        self.expected_version = expected_version
-        self.attempted = attempted
-        latest = (
-            self.model.history.filter(id=obj.pk).order_by("-history_date", "-history_id").first()
-        )
-        self.current_version = latest.version if latest else None
-        self.last_change = latest
-        detail = ""
-        if latest is not None:
-            who = latest.history_user or "a system process"
-            detail = (
-                f" It was changed by {who} at {latest.history_date:%Y-%m-%d %H:%M:%S} UTC"
-                f" ({latest.history_change_reason!r})."
-            )
-        super().__init__(
-            f"{self.model.__name__} {obj.pk} has changed since you read it: you edited version "
-            f"{expected_version}, it is now at version {self.current_version}.{detail} "
-            f"Your changes were not saved; reload and apply them again."
-        )
-
-
-@dataclass
-class ChangeSet:
-    user: object | None  # a User, or None for an anonymous system process
-    reason: str
-    id: uuid.UUID = field(default_factory=uuid.uuid4)
-    history_models: set = field(default_factory=set)
-
-
-_current: ContextVar[ChangeSet | None] = ContextVar("sahel_change_set", default=None)
-_bulk_write_allowed: ContextVar[bool] = ContextVar("sahel_bulk_write_allowed", default=False)
 _unstamped: ContextVar[list | None] = ContextVar("sahel_unstamped_change_sets", default=None)
-
-
-def current_change_set() -> ChangeSet | None:
-    return _current.get()
 
 
 @contextmanager
@@ -147,8 +115,6 @@ def _number_and_stamp(change_sets: list[ChangeSet]) -> None:
     held until the transaction commits, so a change set that takes a higher number commits
     after every lower one: the change feed, which reads by number, never passes over a
     slow committer. (SQLite serialises writers anyway.)"""
-    from sahel.models import ChangeSetLog, CommitOrderLock
-
     written = [current for current in change_sets if current.history_models]
     if not written:
         return
@@ -205,39 +171,6 @@ def close_superseded_rows(history_model, change_set_ids: list | None = None) -> 
     return superseded.update(history_end=Subquery(first_later))
 
 
-def require_change_set(action: str, model: type[models.Model]) -> ChangeSet:
-    current = _current.get()
-    if current is None:
-        raise UntrackedWriteError(
-            f"{model.__name__}.{action}() outside a change set would not record who changed "
-            f"what and why. Use the functions in sahel.services (create, update, publish, "
-            f"withdraw, delete, restore)."
-        )
-    return current
-
-
-class HistoricalChange(models.Model):
-    """Extra columns of every historical table."""
-
-    change_set = models.UUIDField(
-        null=True,
-        blank=True,
-        db_index=True,
-        help_text="Groups the history rows written by one operation.",
-    )
-    history_end = models.DateTimeField(
-        null=True,
-        blank=True,
-        editable=False,
-        help_text="When this state was superseded: the history_date of the object's next row "
-        "(null while it is the latest). A row is the object's state at T when "
-        "history_date <= T < history_end.",
-    )
-
-    class Meta:
-        abstract = True
-
-
 @receiver(pre_create_historical_record)
 def _stamp_history_row(sender, history_instance, **kwargs):
     current = _current.get()
@@ -253,17 +186,7 @@ def _stamp_history_row(sender, history_instance, **kwargs):
 
 
 def is_tracked(model) -> bool:
-    from sahel.models import TrackedModel
-
     return isinstance(model, type) and issubclass(model, TrackedModel)
-
-
-@receiver(class_prepared)
-def _guard_base_manager(sender, **kwargs):
-    # Django reaches related objects (reverse add/set/clear, cascades) through the base
-    # manager; make it the guarded one so those writes are refused too.
-    if is_tracked(sender) and not sender._meta.abstract:
-        sender._meta.base_manager_name = "objects"
 
 
 @receiver(pre_save)
@@ -304,51 +227,12 @@ def _read_again_locked(model, instance) -> None:
 @receiver(pre_delete, sender=settings.AUTH_USER_MODEL)
 def _keep_authors(sender, instance, **kwargs):
     """History rows name their author; deleting the account would erase that."""
-    from sahel.models import tracked_models
-
     for model in tracked_models():
         if model.history.filter(history_user_id=instance.pk).exists():
             raise UntrackedWriteError(
                 f"User {instance} wrote {model.__name__} history and cannot be deleted: "
                 f"deactivate the account instead."
             )
-
-
-class TrackedQuerySet(models.QuerySet):
-    """Refuses the QuerySet writes that django-simple-history does not record."""
-
-    def _refuse(self, action: str) -> None:
-        if not _bulk_write_allowed.get():
-            raise UntrackedWriteError(
-                f"{self.model.__name__}.objects.{action}() writes no revision history. "
-                f"Use sahel.services.update() for one object, or sahel.services.bulk_create()"
-                f" / bulk_update() for many."
-            )
-
-    def update(self, **kwargs):
-        self._refuse("update")
-        return super().update(**kwargs)
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        self._refuse("bulk_update")
-        return super().bulk_update(objs, fields, batch_size=batch_size)
-
-    def bulk_create(self, objs, *args, **kwargs):
-        self._refuse("bulk_create")
-        return super().bulk_create(objs, *args, **kwargs)
-
-    def delete(self):
-        require_change_set("objects.delete", self.model)
-        return super().delete()
-
-
-@contextmanager
-def _allow_bulk_writes() -> Iterator[None]:
-    token = _bulk_write_allowed.set(True)
-    try:
-        yield
-    finally:
-        _bulk_write_allowed.reset(token)
 
 
 def bulk_create_with_history(model, objs, *, batch_size: int = 1000, validate: bool = True):

@@ -1,7 +1,7 @@
 """The claim machinery every app builds on.
 
 - `TrackedModel`: revision history (django-simple-history, one historical table per model,
-  stamped by `sahel.history.change_set`), a version number for stale-save protection, and
+  stamped by `sahel.core.history.change_set`), a version number for stale-save protection, and
   derived fields (fuzzy-date bounds) kept in step on every write.
 - `CitableModel`: can be cited by `sources.Citation` (one citation model for every claim).
 - `ClaimModel`: a sourced assertion: certainty, publication status, editorial note.
@@ -16,10 +16,12 @@ from django.apps import apps
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import class_prepared
+from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 
-from sahel.fuzzy_dates import EDTFField, parse_bounds
-from sahel.history import HistoricalChange, StaleEditError, TrackedQuerySet
+from sahel.core.fuzzy_dates import EDTFField, parse_bounds
+from sahel.core.tracking import HistoricalChange, StaleEditError, TrackedQuerySet
 
 
 class Certainty(models.TextChoices):
@@ -56,7 +58,7 @@ class TrackedModel(models.Model):
         abstract = True
 
     # -- writes ---------------------------------------------------------------------------
-    # Change sets are enforced by signals in sahel.history, which also catch the paths that
+    # Change sets are enforced by signals in sahel.core.history, which also catch the paths that
     # never call save() or delete(). Here: every UPDATE is conditional on the version the
     # object was read at, so no save path can overwrite someone else's change.
     def save(self, *args, update_fields=None, force_insert=False, **kwargs):
@@ -107,6 +109,15 @@ class TrackedModel(models.Model):
             bounds = parse_bounds(getattr(self, f.attname))
             setattr(self, f"{f.name}_lower", bounds.lower)
             setattr(self, f"{f.name}_upper", bounds.upper)
+
+
+@receiver(class_prepared)
+def _guard_base_manager(sender, **kwargs):
+    # Django reaches related objects (reverse add/set/clear, cascades) through the base
+    # manager; make it the guarded one so those writes are refused too. (Connected here,
+    # before any concrete model is defined.)
+    if issubclass(sender, TrackedModel) and not sender._meta.abstract:
+        sender._meta.base_manager_name = "objects"
 
 
 def tracked_models() -> list[type[TrackedModel]]:
@@ -170,7 +181,7 @@ class ClaimModel(TrackedModel, CitableModel):
 class ChangeSetLog(models.Model):
     """One row per committed change set, numbered in commit order: the change feed reads
     by `seq`. Numbers are handed out under a lock held until the change set commits
-    (`sahel.history`), so a change set with a higher number committed later."""
+    (`sahel.core.history`), so a change set with a higher number committed later."""
 
     seq = models.BigIntegerField(unique=True)
     change_set = models.UUIDField(unique=True)

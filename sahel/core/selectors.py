@@ -36,15 +36,15 @@ from django.db.models import (
     When,
 )
 
-from sahel.history import later_rows
-from sahel.models import (
+from sahel.core.history import later_rows
+from sahel.core.models import (
     CitableModel,
     ClaimModel,
     PublicationStatus,
     TrackedModel,
     citable_models,
 )
-from sahel.names import normalize_name, skeleton_words
+from sahel.core.names import normalize_name, skeleton_words
 
 
 class CurrentAt(Func):
@@ -83,7 +83,7 @@ def rows_as_of(model: type[TrackedModel], instant: datetime.datetime) -> QuerySe
     """Historical rows: the latest state of every object that existed at `instant`
     (objects deleted since are included; objects created after or deleted before are not).
     A row holds from its history_date until the next row's (`history_end`, kept by
-    `sahel.history` when change sets are stamped): a range condition on each row
+    `sahel.core.history` when change sets are stamped): a range condition on each row
     (`CurrentAt`), not an anti-join over the history. Rows of one change set share a
     timestamp; ties go to the later row. Ends are set when a change set is stamped, at its
     commit: read the past outside the change set that is writing it."""
@@ -289,7 +289,7 @@ MIN_PREFIX_SKELETON = 3
 def matching_names(
     text: str, *, as_of: datetime.datetime | None = None, names: QuerySet | None = None
 ) -> QuerySet:
-    """Public names matching `text` (see sahel.names), annotated with `rank`:
+    """Public names matching `text` (see sahel.core.names), annotated with `rank`:
     0 the whole name, 1 its beginning, 2 a part of it, 3 its words in another spelling.
     `names` replaces the public names as what is searched (the admin searches drafts too)."""
     from actors.models import Name

@@ -2,7 +2,7 @@
 these; nothing else writes.
 
 Each takes the acting user (None only for a system process) and a reason, runs in one
-transaction (a `sahel.history.change_set`), validates with `full_clean()`, and writes exactly
+transaction (a `sahel.core.history.change_set`), validates with `full_clean()`, and writes exactly
 one history row per object it changes. Edits carry the version the editor read; a stale
 version is refused under a row lock, and the refused values travel with the error
 (`StaleEditError.attempted`) so the caller can give them back to the editor.
@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.deletion import ProtectedError, RestrictedError
 
-from sahel import history
-from sahel.history import StaleEditError, change_set
-from sahel.models import ClaimModel, PublicationStatus, TrackedModel, tracked_models
+from sahel.core import history
+from sahel.core.history import StaleEditError, change_set
+from sahel.core.models import ClaimModel, PublicationStatus, TrackedModel, tracked_models
 
 T = TypeVar("T", bound=TrackedModel)
 
@@ -228,7 +228,7 @@ def revert(
     The publication status is not reverted: publishing and withdrawing stay reviewers'
     decisions (`publish`, `withdraw`).
     """
-    from sahel.models import CitableModel
+    from sahel.core.models import CitableModel
 
     with change_set(user, reason):
         record = model.history.get(id=pk, history_id=history_id)
@@ -261,7 +261,7 @@ def _revision_values(record, *, skip=frozenset()) -> dict:
 def _revert_citations(model, pk, instant, *, user, reason) -> None:
     from django.contrib.contenttypes.models import ContentType
 
-    from sahel.selectors import rows_as_of
+    from sahel.core.selectors import rows_as_of
     from sources.models import Citation
 
     content_type = ContentType.objects.get_for_model(model)

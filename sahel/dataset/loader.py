@@ -2,7 +2,7 @@
 
 Records are matched by natural keys (slugs; (actor, name) for names; (event, actor, role)
 for participations; (source, locator, quote) for citations), created or updated through
-`sahel.services`, one change set per file whose reason names the file. Nothing changes →
+`sahel.core.services`, one change set per file whose reason names the file. Nothing changes →
 nothing is written, so a second run writes no history. Every problem is reported as
 `file: record: what is wrong`, and then nothing at all is written.
 
@@ -23,8 +23,8 @@ from actors.models import Actor, Identifier, Name
 from affiliations.models import Affiliation, AffiliationType
 from events.models import Event, EventType, Participation, ParticipationRole
 from places.models import Place
-from sahel import services
-from sahel.history import change_set, one_transaction
+from sahel.core import services
+from sahel.core.history import change_set, one_transaction
 from sources.models import Citation, Source
 
 LOADER_USERNAME = "dataset-loader"

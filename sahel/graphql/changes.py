@@ -3,8 +3,9 @@
 import strawberry
 from strawberry.scalars import JSON
 
-from sahel.api import changes
-from sahel.graphql.reading import bad_argument, page_size
+from sahel.graphql.arguments import bad_argument, page_size
+from sahel.read import changes
+from sahel.read.resources import projections
 
 
 @strawberry.type(description="One public object created, updated or removed by a change set.")
@@ -26,12 +27,6 @@ class ChangePage:
     entries: list[Change]
 
 
-def _resources() -> dict:
-    from sahel.api.urls import RESOURCES
-
-    return {name: viewset.projection for name, viewset in RESOURCES.items()}
-
-
 @strawberry.type
 class Query:
     @strawberry.field(
@@ -46,7 +41,7 @@ class Query:
                 cursor = changes.decode_cursor(since)
             except ValueError as exc:
                 raise bad_argument("since", str(exc)) from None
-        entries, next_cursor, exhausted = changes.feed_page(cursor, size, _resources())
+        entries, next_cursor, exhausted = changes.feed_page(cursor, size, projections())
         return ChangePage(
             cursor=changes.encode_cursor(next_cursor),
             has_more=not exhausted,

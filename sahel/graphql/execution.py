@@ -33,7 +33,7 @@ from graphql.pyutils import Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from sahel.graphql.reading import Record
+from sahel.graphql.batches import Record
 
 _PLAIN_VALUES = (str, int, float, bool)
 _NEVER_AWAITABLE = frozenset(

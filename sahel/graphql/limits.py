@@ -25,7 +25,8 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
-from sahel.graphql.reading import MAX_PAGE_SIZE, PublicError, release
+from sahel.graphql.arguments import MAX_PAGE_SIZE, PublicError
+from sahel.graphql.budget import release
 
 MAX_QUERY_DEPTH = 10
 MAX_ALIASES = 20

@@ -1,21 +1,19 @@
-"""GraphQL types every app shares: fuzzy dates, citations, revisions, connections, and the
-`Claim` base that gives each claim type its `certainty`, `citations` and `history`.
+"""GraphQL types every app shares: certainty, fuzzy dates, revisions (`Tracked`: a public
+history) and Relay connections. Citations and the `Claim` base are in `sahel.graphql.claims`.
 
-Resolvers receive a `sahel.graphql.reading.Record` as `self` (the projected item and its
+Resolvers receive a `sahel.graphql.batches.Record` as `self` (the projected item and its
 batch), not an instance of the class they are declared on.
 """
 
-from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
 
-from sahel.api import changes
-from sahel.graphql.reading import Page, budget, encode_offset
-from sahel.models import Certainty as CertaintyChoices
-
-if TYPE_CHECKING:
-    from sources.graphql.types import Source
+from sahel.core.models import Certainty as CertaintyChoices
+from sahel.graphql.budget import budget
+from sahel.graphql.pages import Page, encode_offset
+from sahel.read import changes
 
 Certainty = strawberry.enum(
     CertaintyChoices,
@@ -29,26 +27,6 @@ class FuzzyDate:
     edtf: str = strawberry.field(description="EDTF: 2012, 2012-09, 2000~, 201X, 2015-10/2015-12")
     lower: str | None = strawberry.field(description="Earliest day it can be (ISO), or null")
     upper: str | None = strawberry.field(description="Latest day it can be (ISO), or null")
-
-
-@strawberry.type(description="The link from a claim to a source that supports or disputes it.")
-class Citation:
-    id: strawberry.ID
-    locator: str = strawberry.field(description="Where in the source: page, paragraph, time code.")
-    quote: str = strawberry.field(description="Verbatim passage from the source.")
-    stance: str = strawberry.field(description="supports, disputes or denies")
-    credibility: int | None = strawberry.field(description="1 (confirmed) to 6 (cannot judge)")
-    field: str | None = strawberry.field(description="The field of the claim it supports, if one.")
-    note: str
-
-    @strawberry.field(description="The document cited.")
-    def source(self) -> Annotated["Source", strawberry.lazy("sources.graphql.types")] | None:
-        from sources.api.projections import SourceProjection
-
-        summary = self.item["source"]
-        if summary is None:
-            return None
-        return self.batch.reference("source", SourceProjection).get(summary["id"])
 
 
 @strawberry.type(description="One change set that changed what the public sees of an object.")
@@ -87,24 +65,6 @@ class Tracked:
             limit = self.batch.as_of.isoformat()
             entries = [e for e in entries if e["time"] <= limit]
         return [_revision(entry) for entry in entries]
-
-
-@strawberry.type
-class Cited(Tracked):
-    """Base of every citable type: its citations, and its history."""
-
-    @strawberry.field(description="The sources of this record, with verbatim quotes.")
-    def citations(self) -> list[Citation]:
-        return self.batch.children("citations", None).get(self.id, [])
-
-
-@strawberry.type
-class Claim(Cited):
-    """Base of every claim type: certainty, citations, history."""
-
-    @strawberry.field(description="How sure the sources are, mirroring their own hedging.")
-    def certainty(self) -> Certainty:
-        return CertaintyChoices(self.item["certainty"])
 
 
 Node = TypeVar("Node")

@@ -5,8 +5,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import GraphQLView
 
-from sahel.api.views import OneSnapshot
 from sahel.graphql.schema import schema
+from sahel.read.snapshot import OneSnapshot
 
 _DJANGO_JSON = DjangoJSONEncoder()
 # Non-string keys as json.dumps writes them; dates and times through Django's encoder, as

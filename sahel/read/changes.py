@@ -34,9 +34,9 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
 
-from sahel import selectors
-from sahel.api.projection import Projection, read_groups
-from sahel.models import ChangeSetLog, tracked_models
+from sahel.core import selectors
+from sahel.core.models import ChangeSetLog, tracked_models
+from sahel.read.projection import Projection, read_groups
 
 BEFORE = datetime.timedelta(microseconds=1)
 
@@ -46,7 +46,7 @@ class ChangeSetInfo:
     id: uuid.UUID
     time: datetime.datetime
     reason: str
-    seq: int = 0  # its place in commit order (sahel.models.ChangeSetLog)
+    seq: int = 0  # its place in commit order (sahel.core.models.ChangeSetLog)
 
 
 def snapshots(projection: type[Projection], groups: dict) -> dict:

@@ -2,7 +2,7 @@
 
 A page's projection runs the same few query shapes on every request: an object by id, the
 summaries of the objects it refers to, its children, their citations and sources, each
-through `sahel.selectors` (visibility, `as_of`). Building and compiling one of them through
+through `sahel.core.selectors` (visibility, `as_of`). Building and compiling one of them through
 the ORM costs 0.3-1.3 ms of Python (the visibility conditions are nested subqueries), more
 than PostgreSQL takes to run most of them: for a single object, most of the request.
 
@@ -32,7 +32,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.query import ValuesIterable
 
-from sahel.models import citable_models
+from sahel.core.models import citable_models
 
 _cache: dict = {}
 _NOT_CACHED = object()

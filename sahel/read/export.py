@@ -35,8 +35,8 @@ import orjson
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import DecimalField, OuterRef, Subquery
 
-from sahel import selectors
-from sahel.api.projection import (
+from sahel.core import selectors
+from sahel.read.projection import (
     CITATION_COLUMNS,
     SOURCE_SUMMARY,
     Projection,

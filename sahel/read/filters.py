@@ -8,9 +8,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from sahel import selectors
-from sahel.fuzzy_dates import Bounds, parse_bounds
-from sahel.models import Certainty
+from sahel.core import selectors
+from sahel.core.fuzzy_dates import Bounds, parse_bounds
+from sahel.core.models import Certainty
 
 
 class EDTFBoundsField(forms.CharField):

@@ -9,7 +9,7 @@ one for their sources. `build_groups()` does the same for several pages at once,
 its own instant (the change feed compares objects before and after each of many change
 sets), with the same queries: each reads every group through a UNION ALL of the groups'
 querysets (`read_groups`). Every query goes
-through `sahel.selectors`, live or `as_of` alike: rows are read with `.values()`, never by
+through `sahel.core.selectors`, live or `as_of` alike: rows are read with `.values()`, never by
 following model relations, so historical rows and live rows are projected the same way and
 a hidden object cannot slip in through a relation.
 """
@@ -22,8 +22,8 @@ from operator import itemgetter
 from django.db import connection
 from django.db.models import Value
 
-from sahel import selectors
-from sahel.api import compiled
+from sahel.core import selectors
+from sahel.read import compiled
 
 
 def fuzzy_date(edtf: str, lower: datetime.date | None, upper: datetime.date | None):
@@ -183,7 +183,7 @@ def _children(child: Child, groups: dict) -> dict:
 def _read(shape: tuple, build, groups: dict, fields: list[str], order: tuple = ()) -> dict:
     """key -> (as_of, ids) to key -> rows of `build(as_of, ids)` (a queryset of one model;
     `shape` names it), as `read_groups` reads them. One group (a page, an object) is read
-    through SQL compiled once per shape and process (`sahel.api.compiled`)."""
+    through SQL compiled once per shape and process (`sahel.read.compiled`)."""
     if len(groups) != 1:
         return read_groups({key: build(*args) for key, args in groups.items()}, fields, order)
     [(key, (as_of, ids))] = groups.items()

@@ -8,7 +8,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
-from sahel.api.projection import SOURCE_SUMMARY, Projection, Ref
+from sahel.read.projection import SOURCE_SUMMARY, Projection, Ref
 
 
 class ProjectionSchema(AutoSchema):
@@ -181,19 +181,20 @@ PAGE_SIZE = OpenApiParameter(
 )
 
 
-def _ordering(viewset) -> OpenApiParameter:
-    names = sorted(viewset.orderings)
+def _ordering(resource) -> OpenApiParameter:
+    names = sorted(resource.orderings)
     return OpenApiParameter(
         "ordering",
         {"type": "string", "enum": [*names, *(f"-{n}" for n in names)]},
-        description=f"Sort key (default {viewset.default_ordering}); prefix - to reverse.",
+        description=f"Sort key (default {resource.default_ordering}); prefix - to reverse.",
     )
 
 
-def document(viewset, *, geo: bool = False):
+def document(viewset):
     """Attach the OpenAPI description of a ResourceViewSet's operations."""
-    item = projection_schema(viewset.projection)
-    detail = projection_schema(viewset.detail_projection or viewset.projection)
+    resource = viewset.resource
+    item = projection_schema(resource.projection)
+    detail = projection_schema(resource.detail)
     list_responses = {
         (200, "application/json"): page_schema(item),
         (200, "text/csv"): {"type": "string"},
@@ -206,10 +207,10 @@ def document(viewset, *, geo: bool = False):
         400: ERROR,
         404: ERROR,
     }
-    if geo:
+    if resource.geo:
         list_responses[(200, "application/geo+json")] = geojson_schema(item, many=True)
         detail_responses[(200, "application/geo+json")] = geojson_schema(detail, many=False)
-    name = viewset.projection.model._meta.verbose_name
+    name = resource.model._meta.verbose_name
     history_item = {
         "type": "object",
         "properties": {
@@ -226,8 +227,8 @@ def document(viewset, *, geo: bool = False):
         list=extend_schema(
             summary=f"List public {name} records",
             parameters=[
-                *filter_parameters(viewset.filterset_class),
-                _ordering(viewset),
+                *filter_parameters(resource.filterset),
+                _ordering(resource),
                 AS_OF,
                 PAGE,
                 PAGE_SIZE,

@@ -7,17 +7,12 @@ from actors.api.views import ActorViewSet
 from affiliations.api.views import AffiliationViewSet
 from events.api.views import EventViewSet
 from places.api.views import PlaceViewSet
-from sahel.api import schema
-from sahel.api.views import ChangesView, ExportView, GeoResourceViewSet
+from sahel.read.resources import resources
+from sahel.rest import schema
+from sahel.rest.views import ChangesView, ExportView
 from sources.api.views import SourceViewSet
 
-RESOURCES = {
-    "actors": ActorViewSet,
-    "affiliations": AffiliationViewSet,
-    "events": EventViewSet,
-    "places": PlaceViewSet,
-    "sources": SourceViewSet,
-}
+VIEWSETS = [ActorViewSet, AffiliationViewSet, EventViewSet, PlaceViewSet, SourceViewSet]
 
 
 class Router(DefaultRouter):
@@ -26,14 +21,16 @@ class Router(DefaultRouter):
 
 
 router = Router()
-for name, viewset in RESOURCES.items():
-    schema.document(viewset, geo=issubclass(viewset, GeoResourceViewSet))
-    router.register(name, viewset, basename=name.removesuffix("s"))
+for viewset in VIEWSETS:
+    schema.document(viewset)
+    router.register(
+        viewset.resource.name, viewset, basename=viewset.resource.name.removesuffix("s")
+    )
+if {viewset.resource.name for viewset in VIEWSETS} != set(resources()):
+    raise RuntimeError("Every registered resource is served by a REST viewset, and only those.")
 
-ChangesView.resources = {name: viewset.projection for name, viewset in RESOURCES.items()}
-ExportView.resources = ChangesView.resources
-ChangesView.get = extend_schema(**schema.change_feed_schema(RESOURCES))(ChangesView.get)
-ExportView.get = extend_schema(**schema.export_schema(RESOURCES))(ExportView.get)
+ChangesView.get = extend_schema(**schema.change_feed_schema(resources()))(ChangesView.get)
+ExportView.get = extend_schema(**schema.export_schema(resources()))(ExportView.get)
 
 urlpatterns = [
     path("changes/", ChangesView.as_view(), name="changes"),

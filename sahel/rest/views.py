@@ -5,17 +5,12 @@ FilterSet, orders it, takes a page and projects it. Every bad parameter is a 400
 whose JSON body names the parameter.
 """
 
-import contextlib
 import datetime
 import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connection, models, transaction
-from django.db.models import F
-from django.db.models.functions import Collate, Lower
 from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
@@ -25,12 +20,16 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from sahel import selectors
-from sahel.api import changes, export
-from sahel.api.conditional import ConditionalGetMixin
-from sahel.api.filters import ListField
-from sahel.api.renderers import CSVRenderer, GeoJSONRenderer
-from sahel.api.schema import ProjectionSchema
+from sahel.core import selectors
+from sahel.read import changes, export
+from sahel.read.filters import ListField
+from sahel.read.ordering import order_by_param
+from sahel.read.params import parse_instant
+from sahel.read.resources import Resource, projections
+from sahel.read.snapshot import OneSnapshot, read_snapshot
+from sahel.rest.conditional import ConditionalGetMixin
+from sahel.rest.renderers import CSVRenderer, GeoJSONRenderer
+from sahel.rest.schema import ProjectionSchema
 
 MAX_PAGE_SIZE = 1000
 _DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII digits only, within a bigint
@@ -58,35 +57,6 @@ def parse_as_of(request) -> datetime.datetime | None:
     return None if raw is None else parse_instant(raw)
 
 
-def parse_instant(raw: str) -> datetime.datetime:
-    """An `as_of` value (REST `as_of`, GraphQL `asOf`): a past instant, in UTC."""
-    try:
-        instant = parse_datetime(raw)
-        if instant is None and (day := parse_date(raw)) is not None:
-            instant = datetime.datetime.combine(day, datetime.time.min)
-    except ValueError:
-        instant = None
-    if instant is None:
-        raise exceptions.ValidationError(
-            {
-                "as_of": [
-                    f"{raw!r} is not an ISO 8601 date or date-time (e.g. 2025-03-01 or "
-                    "2025-03-01T12:00:00Z)."
-                ]
-            }
-        )
-    if timezone.is_naive(instant):
-        instant = instant.replace(tzinfo=datetime.UTC)
-    try:
-        instant = instant.astimezone(datetime.UTC)
-    except OverflowError:
-        raise exceptions.ValidationError({"as_of": [f"{raw!r} is out of range."]}) from None
-    if instant > timezone.now():
-        # The future is not reproducible: the answer would change as edits land.
-        raise exceptions.ValidationError({"as_of": [f"{raw!r} is in the future."]})
-    return instant
-
-
 class Pagination(PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
@@ -109,30 +79,31 @@ class Pagination(PageNumberPagination):
             ) from None
 
 
-class OneSnapshot:
-    """A view whose every response is read in one snapshot (`read_snapshot`)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        with read_snapshot():
-            return super().dispatch(request, *args, **kwargs)
-
-
 class ResourceViewSet(OneSnapshot, ConditionalGetMixin, viewsets.ViewSet):
-    """Configure: `projection`, optional `detail_projection`, `filterset_class`,
-    `orderings` (public name -> columns) and `default_ordering`."""
+    """A resource (`sahel.read.resources.Resource`: projection, FilterSet, orderings) as a
+    list, a detail and a history; also as GeoJSON when it has a location."""
 
-    projection = None
-    detail_projection = None
-    filterset_class = None
-    orderings: dict[str, tuple[str, ...]] = {}
-    default_ordering: str = "id"
+    resource: Resource | None = None
     lookup_value_regex = "[^/]+"
     renderer_classes = [JSONRenderer, CSVRenderer]
     schema = ProjectionSchema()
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.resource is not None and cls.resource.geo:
+            cls.renderer_classes = [JSONRenderer, CSVRenderer, GeoJSONRenderer]
+
     @property
     def model(self):
-        return self.projection.model
+        return self.resource.model
+
+    @property
+    def projection(self):
+        return self.resource.projection
+
+    @property
+    def detail_projection(self):
+        return self.resource.detail_projection
 
     def perform_content_negotiation(self, request, force=False):
         if request.query_params.get("format") == "" and not force:
@@ -150,7 +121,7 @@ class ResourceViewSet(OneSnapshot, ConditionalGetMixin, viewsets.ViewSet):
         self._refuse_unknown_parameters(request)
         as_of = parse_as_of(request)
         queryset = selectors.public(self.model, as_of=as_of)
-        filterset = self.filterset_class(request.query_params, queryset=queryset, as_of=as_of)
+        filterset = self.resource.filterset(request.query_params, queryset=queryset, as_of=as_of)
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)
         queryset = self._order(filterset.qs, request)
@@ -164,7 +135,7 @@ class ResourceViewSet(OneSnapshot, ConditionalGetMixin, viewsets.ViewSet):
         _refuse_parameters_except(request, {"as_of", "format"})
         pk = _parse_id(pk)
         as_of = parse_as_of(request)
-        projection = self.detail_projection or self.projection
+        projection = self.resource.detail
         rows = projection.object_rows(pk, as_of=as_of)
         if not rows:
             raise exceptions.NotFound({"id": [f"No {self.model._meta.verbose_name} {pk}."]})
@@ -182,7 +153,8 @@ class ResourceViewSet(OneSnapshot, ConditionalGetMixin, viewsets.ViewSet):
         return Response({"id": pk, "revisions": changes.object_history(self.projection, pk)})
 
     def _refuse_unknown_parameters(self, request):
-        known = COMMON_PARAMETERS | set(self.filterset_class.base_filters)
+        filters = self.resource.filterset.base_filters
+        known = COMMON_PARAMETERS | set(filters)
         unknown = sorted(set(request.query_params) - known)
         if unknown:
             raise exceptions.ValidationError(
@@ -193,7 +165,7 @@ class ResourceViewSet(OneSnapshot, ConditionalGetMixin, viewsets.ViewSet):
             )
         repeatable = {
             name
-            for name, spec in self.filterset_class.base_filters.items()
+            for name, spec in filters.items()
             if isinstance(spec.field_class, type) and issubclass(spec.field_class, ListField)
         }
         refuse_repeated(request, repeatable)
@@ -202,52 +174,10 @@ class ResourceViewSet(OneSnapshot, ConditionalGetMixin, viewsets.ViewSet):
         return order_by_param(
             queryset,
             self.model,
-            self.orderings,
+            self.resource.orderings,
             request.query_params.get("ordering"),
-            default=self.default_ordering,
+            default=self.resource.default_ordering,
         )
-
-
-def order_by_param(queryset, model, orderings: dict, raw: str | None, *, default: str):
-    """Order by `raw` ("name,-begin": public names of `orderings`, - to reverse), or by
-    `default`, or best search match first when searching. Shared by REST and GraphQL."""
-    if raw == "":
-        raise exceptions.ValidationError(
-            {"ordering": [f"Empty: order by one of {', '.join(sorted(orderings))}."]}
-        )
-    if raw is None:
-        if "search_rank" in queryset.query.annotations:
-            return queryset  # best match first
-        raw = default
-    columns = []
-    for term in raw.split(","):
-        descending = term.startswith("-")
-        name = term.removeprefix("-")
-        if name not in orderings:
-            raise exceptions.ValidationError(
-                {
-                    "ordering": [
-                        f"{term!r}: order by one of "
-                        f"{', '.join(sorted(orderings))} (prefix - to reverse)."
-                    ]
-                }
-            )
-        for column in orderings[name]:
-            value = _sort_value(model, column)
-            columns.append(
-                value.desc(nulls_last=True) if descending else value.asc(nulls_last=True)
-            )
-    # Unknown dates last on every database (SQLite and PostgreSQL disagree otherwise).
-    return queryset.order_by(*columns, "id")
-
-
-def _sort_value(model, column: str):
-    """Text sorts by its lowercase in code-point order, the same on every database
-    (SQLite compares case-sensitively, PostgreSQL by its locale otherwise)."""
-    if isinstance(model._meta.get_field(column), models.CharField | models.TextField):
-        collation = "C" if connection.vendor == "postgresql" else "BINARY"
-        return Collate(Lower(column), collation)
-    return F(column)
 
 
 def _parse_id(pk) -> int:
@@ -279,89 +209,45 @@ def refuse_repeated(request, repeatable: set[str]) -> None:
         )
 
 
-class GeoResourceViewSet(ResourceViewSet):
-    """A resource with a location: also served as GeoJSON (?format=geojson)."""
-
-    renderer_classes = [JSONRenderer, CSVRenderer, GeoJSONRenderer]
-
-
-@contextlib.contextmanager
-def read_snapshot():
-    """A read-only transaction in which every read sees the same snapshot; yields whether
-    it could open one. Every public read runs in one (`OneSnapshot`, the GraphQL view): a
-    response is built by several queries (a page, then its children, citations, sources),
-    and without it an edit committed between two of them would mix two states in one
-    answer (a name published a moment ago under an actor withdrawn a moment ago).
-    Inside a transaction already open (a test's) it cannot: that transaction's isolation
-    was chosen by whoever opened it (the export then reads as of an instant instead)."""
-    if connection.in_atomic_block:
-        yield False
-        return
-    if connection.vendor == "postgresql":
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            yield True
-    elif connection.vendor == "sqlite":
-        # The settings begin transactions IMMEDIATE (the write lock) for writers; a reader
-        # begins DEFERRED and takes no lock until it reads. In WAL mode (settings) its reads
-        # see the snapshot of its first read and writers do not wait for it.
-        connection.ensure_connection()  # reads transaction_mode from the settings
-        atomic, mode = transaction.atomic(), connection.transaction_mode
-        with contextlib.ExitStack() as stack:
-            connection.transaction_mode = "DEFERRED"
-            try:
-                atomic.__enter__()
-            finally:
-                connection.transaction_mode = mode
-            stack.push(atomic)  # commits, or rolls back on an error or a close()
-            yield True
-    else:
-        yield False
-
-
 class ExportView(APIView):
     """The whole public dataset as JSON Lines, streamed: one object a line, each with its
     `resource`. `?resource=actors,events` picks resources; `?as_of=` reads the past."""
 
-    resources: dict = {}  # resource name -> projection, set by sahel.api.urls
-
     def get(self, request):
         _refuse_parameters_except(request, {"resource", "as_of"}, repeatable={"resource"})
         as_of = parse_as_of(request)
-        field = ListField(choices=[(name, name) for name in self.resources])
+        resources = projections()
+        field = ListField(choices=[(name, name) for name in resources])
         try:
             names = field.clean(
                 field.widget.value_from_datadict(request.query_params, {}, "resource")
             )
         except DjangoValidationError as exc:
             raise exceptions.ValidationError({"resource": exc.messages}) from None
-        names = names or list(self.resources)
+        names = names or list(resources)
         stamp = (as_of or timezone.now()).strftime("%Y%m%dT%H%M%SZ")
         response = StreamingHttpResponse(
-            export.joined(self._lines(names, as_of)),
+            export.joined(self._lines({name: resources[name] for name in names}, as_of)),
             content_type="application/x-ndjson; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="sahel-{stamp}.jsonl"'
         return response
 
-    def _lines(self, names, as_of):
+    def _lines(self, resources: dict, as_of):
         # One snapshot: edits committed while the export streams do not show in its later
         # lines. Live rows in one read-only transaction, held until the stream ends or is
         # closed (a client that goes away closes it); failing that, as of this instant.
         with read_snapshot() as snapshot:
             if as_of is None and not snapshot:
                 as_of = timezone.now()
-            for name in names:
-                yield from export.lines(name, self.resources[name], as_of)
+            for name, projection in resources.items():
+                yield from export.lines(name, projection, as_of)
 
 
 class ChangesView(OneSnapshot, ConditionalGetMixin, APIView):
     """Every change to public data in commit order: `?since=<cursor>` resumes after the
     last change set seen. Each entry is one resource object created, updated (with the
     changed fields) or removed (unpublished, withdrawn, deleted: no content)."""
-
-    resources: dict = {}  # resource name -> projection, set by sahel.api.urls
 
     def get(self, request):
         _refuse_parameters_except(request, {"since", "limit", "format"})
@@ -373,7 +259,7 @@ class ChangesView(OneSnapshot, ConditionalGetMixin, APIView):
                 raise exceptions.ValidationError({"since": [str(exc)]}) from None
         raw_limit = request.query_params.get("limit", "100")
         parse_positive(raw_limit, "limit", high=MAX_PAGE_SIZE)
-        entries, next_cursor, exhausted = changes.feed_page(cursor, int(raw_limit), self.resources)
+        entries, next_cursor, exhausted = changes.feed_page(cursor, int(raw_limit), projections())
         encoded = changes.encode_cursor(next_cursor)
         url = reverse("changes", request=request)
         return Response(

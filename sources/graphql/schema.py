@@ -1,23 +1,21 @@
 import strawberry
 
 from sahel.graphql.fields import resource_fields
-from sources.api.views import SourceViewSet
+from sahel.graphql.filters import filter_input
 from sources.graphql.types import Source
+from sources.resources import SOURCES
 
-
-@strawberry.input(description="Narrow the sources (every filter of REST /api/v1/sources/).")
-class SourceFilter:
-    search: str | None = strawberry.field(
-        default=strawberry.UNSET, description="Part of the title."
-    )
-    kind: list[str] | None = strawberry.UNSET
-    reliability: list[str] | None = strawberry.UNSET
+SourceFilter = filter_input(
+    SOURCES,
+    "SourceFilter",
+    description="Narrow the sources (every filter of REST /api/v1/sources/).",
+)
 
 
 @strawberry.type
 class Query:
     source, sources = resource_fields(
-        SourceViewSet,
+        SOURCES,
         Source,
         SourceFilter,
         one="One source by id or slug; null when there is none.",

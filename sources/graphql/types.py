@@ -1,6 +1,6 @@
 import strawberry
 
-from sahel import selectors
+from sahel.core import selectors
 from sahel.graphql.types import FuzzyDate, Tracked
 
 

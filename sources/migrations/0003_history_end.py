@@ -5,7 +5,7 @@ history_date <= T < history_end instead of an anti-join over the history (issue 
 
 from django.db import migrations, models
 
-from sahel.history import history_end_backfill
+from sahel.core.history import history_end_backfill
 
 
 class Migration(migrations.Migration):

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from actors.models import Actor
-from sahel import services
+from sahel.core import services
 from sources.models import Citation, Source
 from tests.admin.conftest import staff_user
 

@@ -6,9 +6,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from actors.models import Actor, Name
-from sahel import services
-from sahel.fuzzy_dates import EDTF_HELP
-from sahel.history import change_set
+from sahel.core import services
+from sahel.core.fuzzy_dates import EDTF_HELP
+from sahel.core.history import change_set
 from sources.models import Citation
 from tests.admin.conftest import client_for, form_data
 
@@ -293,7 +293,7 @@ def test_revert_restores_the_fields_and_the_citations(editor_client, editor, mak
 def test_revert_with_a_stale_version_is_refused(editor_client, make):
     actor = make.actor(description="one")
     first = actor.history.latest()
-    from sahel import services
+    from sahel.core import services
 
     services.update(actor, user=None, reason="two", expected_version=1, description="two")
     revision_url = reverse("admin:actors_actor_simple_history", args=[actor.pk, first.pk])

@@ -11,7 +11,7 @@ from actors.models import Actor, Identifier, Name
 from affiliations.models import Affiliation
 from events.models import Event, Participation
 from places.models import Place
-from sahel import services
+from sahel.core import services
 from sources.models import Citation, Source
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Queries compiled once per shape (sahel.api.compiled): the same rows as the ORM, read
+"""Queries compiled once per shape (sahel.read.compiled): the same rows as the ORM, read
 anew on every call, and shapes whose SQL depends on their values are never cached."""
 
 import datetime
@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from actors.models import Actor, Name
-from sahel import selectors, services
-from sahel.api import compiled
-from sahel.dataset import loader_user
+from sahel.core import selectors, services
+from sahel.dataset.loader import loader_user
+from sahel.read import compiled
 from tests.api.conftest import curated  # noqa: F401 - the module-scoped curated dataset
 
 pytestmark = pytest.mark.django_db

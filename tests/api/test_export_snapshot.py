@@ -13,8 +13,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from places.models import Place
-from sahel import services
-from sahel.dataset import loader_user
+from sahel.core import services
+from sahel.dataset.loader import loader_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,7 +42,7 @@ def test_the_live_snapshot_gives_the_same_lines_as_the_history(dataset):
 
 def test_lines_are_sent_in_chunks_of_whole_lines(dataset, monkeypatch):
     """A write per chunk of about CHUNK_BYTES, not per line; every chunk ends a line."""
-    from sahel.api import export
+    from sahel.read import export
 
     monkeypatch.setattr(export, "CHUNK_BYTES", 4096)
     chunks = list(APIClient().get("/api/v1/export/").streaming_content)
@@ -52,7 +52,7 @@ def test_lines_are_sent_in_chunks_of_whole_lines(dataset, monkeypatch):
 
 
 def test_a_client_that_goes_away_ends_the_transaction(dataset, monkeypatch):
-    from sahel.api import export
+    from sahel.read import export
 
     monkeypatch.setattr(export, "STREAM_BATCH", 2)
     monkeypatch.setattr(export, "CHUNK_BYTES", 1)  # a line a chunk
@@ -65,7 +65,7 @@ def test_a_client_that_goes_away_ends_the_transaction(dataset, monkeypatch):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two real connections")
 def test_writes_committed_by_another_connection_do_not_show(dataset, make, monkeypatch):
-    from sahel.api import export
+    from sahel.read import export
 
     monkeypatch.setattr(export, "STREAM_BATCH", 2)
     monkeypatch.setattr(export, "CHUNK_BYTES", 1)  # a line a chunk

@@ -1,4 +1,4 @@
-"""The export's streams (sahel.api.export) give the lines the page-by-page projection gives,
+"""The export's streams (sahel.read.export) give the lines the page-by-page projection gives,
 live and `as_of`, in any batch size, and read each stream once whatever the number of
 records. (Read directly here, inside the test's transaction; GET /api/v1/export/ reads the
 live ones in its own snapshot, outside one: test_export_snapshot.py.)"""
@@ -9,11 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from sahel import selectors
-from sahel.api import export
-from sahel.api.urls import ExportView
+from sahel.core import selectors
+from sahel.read import export
+from sahel.read.resources import projections
 
-RESOURCES = list(ExportView.resources.items())
+RESOURCES = list(projections().items())
 
 
 def _pages(name, projection, as_of=None, size=7):
@@ -66,7 +66,7 @@ def test_summaries_bounded(api, monkeypatch):
     as needed (an affiliation's subject and object share the actors' summaries)."""
     monkeypatch.setattr(export, "SUMMARY_LIMIT", 3)
     monkeypatch.setattr(export, "STREAM_BATCH", 2)
-    name, projection = "affiliations", ExportView.resources["affiliations"]
+    name, projection = "affiliations", projections()["affiliations"]
     streamed = list(export.lines(name, projection))
     assert streamed == list(_pages(name, projection))
 

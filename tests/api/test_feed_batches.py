@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from sahel import services
+from sahel.core import services
 
 pytestmark = pytest.mark.django_db
 
@@ -113,11 +113,11 @@ def test_a_source_edit_reaches_what_cites_it_then_not_what_cites_it_later(histor
     assert ("sources", source.pk) in edit
     # The feed could not show `later` in either case (it did not exist then): what is
     # checked is that it is not compared at all, i.e. not an owner of the edit.
-    from sahel.api import changes
-    from sahel.api.views import ChangesView
+    from sahel.read import changes
+    from sahel.read.resources import projections
 
     [retitled] = [c for c in changes.change_sets_after(0, 1000) if c.reason == "source retitled"]
-    owners = changes.objects_touched([retitled], ChangesView.resources)[retitled.id]
+    owners = changes.objects_touched([retitled], projections())[retitled.id]
     assert history["first"].pk in owners["actors"]
     assert later.pk not in owners["actors"]
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, transaction
 from rest_framework.test import APIClient
 
-from sahel import services
+from sahel.core import services
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from actors.models import Actor
 from events.models import Event
-from sahel import services
-from sahel.dataset import loader_user
+from sahel.core import services
+from sahel.dataset.loader import loader_user
 
 pytestmark = pytest.mark.django_db
 

@@ -33,7 +33,7 @@ from rest_framework.test import APIClient
 from actors.models import Actor, Identifier, Name
 from affiliations.models import Affiliation
 from events.models import Event
-from sahel import services
+from sahel.core import services
 from tests.conftest import Make
 
 pytestmark = pytest.mark.django_db
@@ -709,10 +709,11 @@ def test_streamed_live_export_shows_only_public_rows(world, db, resource, monkey
     """The live export's streams (GET /export/ reads them in its own snapshot, outside a
     test's transaction), in batches of 2 parents: exactly the public objects, nothing
     hidden in them (names, participants, citations of hidden claims)."""
-    from sahel.api import export, views
+    from sahel.read import export
+    from sahel.read.resources import projections
 
     monkeypatch.setattr(export, "STREAM_BATCH", 2)
-    projection = views.ExportView.resources[resource]
+    projection = projections()[resource]
     text = b"".join(export.lines(resource, projection)).decode()
     assert_no_leak(text, world.forbidden(), f"the streamed export of {resource}")
     ids = [json.loads(line)["id"] for line in text.splitlines()]

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from actors.models import Name
-from sahel import services
-from sahel.api import projection
+from sahel.core import services
+from sahel.read import projection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -16,9 +16,9 @@ from actors.models import Actor, Name
 from affiliations.models import Affiliation
 from events.models import Event, Participation, ParticipationRole
 from places.models import Place
-from sahel import services
-from sahel.dataset import loader_user
-from sahel.history import change_set
+from sahel.core import services
+from sahel.core.history import change_set
+from sahel.dataset.loader import loader_user
 from sources.models import Citation, Source
 
 pytestmark = pytest.mark.django_db
@@ -555,8 +555,8 @@ def test_export_streams_every_public_object_as_json_lines(api):
 
 def test_export_reads_in_fixed_size_batches(api, monkeypatch):
     """Memory does not grow with the dataset: rows are read through cursors a batch of
-    parents at a time (sahel.api.export; its query counts: test_export_stream.py)."""
-    from sahel.api import export
+    parents at a time (sahel.read.export; its query counts: test_export_stream.py)."""
+    from sahel.read import export
 
     monkeypatch.setattr(export, "STREAM_BATCH", 7)
     batches = []

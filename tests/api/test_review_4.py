@@ -9,14 +9,14 @@ import pytest
 
 from actors.models import Actor
 from places.models import Place
-from sahel import services
-from sahel.dataset import loader_user
+from sahel.core import services
+from sahel.dataset.loader import loader_user
 
 pytestmark = pytest.mark.django_db
 
 
 def test_export_without_as_of_is_one_snapshot(api, make, monkeypatch):
-    from sahel.api import export
+    from sahel.read import export
 
     monkeypatch.setattr(export, "STREAM_BATCH", 2)
     monkeypatch.setattr(export, "CHUNK_BYTES", 1)  # a line a chunk

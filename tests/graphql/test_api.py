@@ -14,8 +14,8 @@ from actors.models import Actor
 from affiliations.models import Affiliation
 from events.models import Event
 from places.models import Place
-from sahel import services
-from sahel.dataset import loader_user
+from sahel.core import services
+from sahel.dataset.loader import loader_user
 from sahel.graphql.limits import MAX_ALIASES, MAX_QUERY_DEPTH, MAX_TOKENS
 from sources.models import Source
 from tests.api.conftest import curated  # noqa: F401 - the module-scoped curated dataset
@@ -351,7 +351,7 @@ def test_network_depth_is_bounded(curated, db):  # noqa: F811
 
 
 def test_changes_walk_matches_rest_feed(gql, client, monkeypatch):
-    from sahel.api import changes
+    from sahel.read import changes
 
     monkeypatch.setattr(changes, "FEED_LAG", datetime.timedelta(0), raising=False)
     rest = client.get("/api/v1/changes/", {"limit": 1000}).json()["results"]
@@ -433,13 +433,13 @@ def test_query_count_does_not_grow_with_items(gql, query, pinned):
 def test_the_selection_is_read_once_per_field_not_per_object(gql, monkeypatch):
     """strawberry rebuilds `selected_fields` on every resolver call; the read path asks it
     once per field of the query and request (1,000 ties must not convert it 1,000 times)."""
-    from sahel.graphql import reading
+    from sahel.graphql import selection
 
     _add_rows(120)
     calls = []
-    original = reading.selection_names
+    original = selection.selection_names
     monkeypatch.setattr(
-        reading, "selection_names", lambda selections: calls.append(1) or original(selections)
+        selection, "selection_names", lambda selections: calls.append(1) or original(selections)
     )
     counts = []
     for first in (10, 100):
@@ -505,7 +505,7 @@ def test_over_size_pages_are_refused_before_sql(db, first):
 
 
 def test_unexpected_errors_are_masked(curated, db, monkeypatch):  # noqa: F811
-    from sahel.api.projection import Projection
+    from sahel.read.projection import Projection
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret internals: /srv/app/settings.py password=hunter2")
@@ -546,7 +546,7 @@ def test_get_queries_work_without_csrf(curated, db):  # noqa: F811
 def test_schema_file_is_up_to_date():
     """schema.graphql is the published contract: regenerate it with
     `python manage.py graphql_schema` when the schema changes."""
-    from sahel.management.commands.graphql_schema import SCHEMA_FILE, schema_text
+    from sahel.graphql.management.commands.graphql_schema import SCHEMA_FILE, schema_text
 
     assert SCHEMA_FILE.read_text() == schema_text(), (
         "schema.graphql drifted from the code: run `python manage.py graphql_schema`"

@@ -222,7 +222,7 @@ def test_the_view_encodes_as_strawberry_did():
 def test_records_are_not_awaitable_and_coroutines_still_are():
     import asyncio
 
-    from sahel.graphql.reading import Record
+    from sahel.graphql.batches import Record
 
     @strawberry.type
     class Probe:
@@ -242,13 +242,13 @@ def test_records_are_not_awaitable_and_coroutines_still_are():
 def test_batches_are_released_after_the_answer(curated, monkeypatch):  # noqa: F811
     """A batch and its records point at each other: the request lets go of them once the
     answer is built, so they are freed at once instead of by the cycle collector."""
-    from sahel.graphql import reading
+    from sahel.graphql import batches
     from sahel.graphql.schema import schema
 
     seen = []
-    original = reading.Batch.__post_init__
+    original = batches.Batch.__post_init__
     monkeypatch.setattr(
-        reading.Batch, "__post_init__", lambda batch: seen.append(batch) or original(batch)
+        batches.Batch, "__post_init__", lambda batch: seen.append(batch) or original(batch)
     )
     context = types.SimpleNamespace()
     answer = _answer(schema, NESTED, {"first": 20}, context)

@@ -23,8 +23,8 @@ from django.test import Client
 from actors.models import Actor, Identifier, Name
 from affiliations.models import Affiliation
 from events.models import Event, Participation
-from sahel import selectors
-from sahel.api import changes
+from sahel.core import selectors
+from sahel.read import changes
 from sources.models import Citation
 from tests.api import test_leaks as rest
 

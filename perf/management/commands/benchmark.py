@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sahel import benchmark
+from perf import benchmark
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from sahel import synthetic
+from perf import synthetic
 
 
 class Command(BaseCommand):

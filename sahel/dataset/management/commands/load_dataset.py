@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from sahel.dataset import DatasetError, DatasetLoader
+from sahel.dataset.loader import DatasetError, DatasetLoader
 
 
 class Command(BaseCommand):
