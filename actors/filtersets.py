@@ -2,8 +2,8 @@ import django_filters
 
 from actors.models import Actor, ActorKind, ActorSubkind
 from places.models import Place
-from sahel.core import selectors
 from sahel.read.filters import ChoiceListFilter, PublicObjectFilter, ValidTimeFilterSet
+from sahel.read.search import search_actors
 
 
 class ActorFilterSet(ValidTimeFilterSet):
@@ -26,4 +26,4 @@ class ActorFilterSet(ValidTimeFilterSet):
         fields = []
 
     def filter_search(self, queryset, name, value):
-        return selectors.search_actors(queryset, value, as_of=self.as_of)
+        return search_actors(queryset, value, as_of=self.as_of)

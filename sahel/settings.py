@@ -208,6 +208,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Accelerators that read a library beyond its documented API (README, "Accelerators"): each
+# can be turned off, and turns itself off with a warning on a library version it does not know.
+SAHEL_COMPILED_SQL = env_bool("SAHEL_COMPILED_SQL", True)  # sahel/read/compiled.py
+SAHEL_GRAPHQL_FAST_EXECUTION = env_bool("SAHEL_GRAPHQL_FAST_EXECUTION", True)  # sahel/graphql
+
 SEEDS_DIR = BASE_DIR / "seeds"
 FIXTURES_DIR = BASE_DIR / "fixtures"
 

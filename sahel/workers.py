@@ -16,6 +16,9 @@ def settle() -> None:
     as the process anyway, so freezing it keeps nothing that would have been freed."""
     from django.urls import get_resolver
 
+    from sahel.read import compiled
+
     get_resolver().url_patterns  # noqa: B018 - imports the URLconf and what it names
+    compiled.enabled()  # warns now, not at the first request, when it cannot be used
     gc.collect()
     gc.freeze()

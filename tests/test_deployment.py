@@ -93,15 +93,42 @@ def get(url: str, headers=None):
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def scratch_database_url(tmp_path_factory, django_db_setup, django_db_blocker):
+    """A database of its own for a server process: on PostgreSQL (as docker-compose runs it)
+    a new database on the test server, dropped afterwards; else a scratch SQLite file."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield f"sqlite:///{tmp_path_factory.mktemp('scratch') / 'prod.sqlite3'}"
+        return
+    import psycopg
+
+    params = connection.settings_dict
+    name = f"sahel_served_{secrets.token_hex(4)}"
+    server = {
+        "host": params["HOST"] or "127.0.0.1",
+        "port": params["PORT"] or 5432,
+        "user": params["USER"] or "postgres",
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgres://{server['user']}@{server['host']}:{server['port']}/{name}"
+    finally:
+        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, scratch_database_url):
     """bin/docker-entrypoint exactly as the container runs it (migrate, load the dataset,
-    gunicorn), on a scratch SQLite file; yields (base URL, environment, log file)."""
+    gunicorn), on a database of its own; yields (base URL, environment, log file)."""
     tmp_path = tmp_path_factory.mktemp("served")
     port = free_port()
     env = {
         **os.environ,
         **PRODUCTION_ENV,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        "DATABASE_URL": scratch_database_url,
         "STATIC_ROOT": str(tmp_path / "static"),
         "PORT": str(port),
         "WEB_CONCURRENCY": "2",
@@ -143,6 +170,7 @@ def served(tmp_path_factory):
 
 
 @pytest.mark.slow
+@pytest.mark.one_backend
 def test_entrypoint_serves_under_gunicorn_with_production_settings(served):
     """The container's own health check, the production protections, the dataset."""
     base, env, log_path = served
@@ -170,6 +198,7 @@ def test_entrypoint_serves_under_gunicorn_with_production_settings(served):
 
 
 @pytest.mark.slow
+@pytest.mark.one_backend
 def test_graphql_over_http_with_a_third_party_client(served):
     """The real server process, queried over HTTP by `gql` (a GraphQL client that knows
     nothing of this project), introspection included."""
@@ -249,6 +278,7 @@ def slow_stream(environ, start_response):
 
 
 @pytest.mark.slow
+@pytest.mark.one_backend
 def test_a_stream_longer_than_the_worker_timeout_is_not_cut_off(tmp_path):
     """The container's gunicorn settings (gunicorn.conf.py) with a 1 s worker timeout
     serve a 3 s stream whole: the export of a large dataset streams for minutes, and a

@@ -9,7 +9,6 @@ import pytest
 from django.db.models import Exists, OuterRef, Q
 
 from actors.models import Actor, Name
-from perf import synthetic
 from sahel.core import selectors, services
 from sahel.core.history import change_set, close_superseded_rows, one_transaction
 from sahel.core.models import tracked_models
@@ -125,17 +124,6 @@ def test_close_superseded_rows_rebuilds_every_end(busy_history):
         model.history.model._default_manager.update(history_end=None)
         close_superseded_rows(model.history.model)
         assert stored_ends(model) == expected_ends(model)
-
-
-def test_synthetic_history_ends(db):
-    """The generator's trusted bulk paths go through the same stamping."""
-    tiny = synthetic.Scale(
-        actors=20, affiliations=30, events=20, sources=5, countries=1, regions=2, towns=3,
-        months=(3,), first_year=2015,
-    )  # fmt: skip
-    synthetic.Generator(tiny).run()
-    for model in tracked_models():
-        assert stored_ends(model) == expected_ends(model), model.__name__
 
 
 def test_stamps_follow_commit_order_when_the_clock_steps_back(make, editor):

@@ -5,6 +5,7 @@ import pytest
 from actors.models import Actor
 from sahel.core import selectors
 from sahel.core.names import name_skeleton, normalize_name
+from sahel.read.search import search_actors
 
 pytestmark = pytest.mark.django_db
 
@@ -46,9 +47,7 @@ def actors(make):
 
 
 def search(text):
-    return list(
-        selectors.search_actors(selectors.public(Actor), text).values_list("slug", flat=True)
-    )
+    return list(search_actors(selectors.public(Actor), text).values_list("slug", flat=True))
 
 
 @pytest.mark.parametrize(

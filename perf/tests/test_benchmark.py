@@ -12,7 +12,8 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from perf import benchmark, synthetic
+from perf import cases, runner, synthetic
+from perf.calibration import calibration
 from sahel.core import history, services
 
 # On SQLite the service side runs (every case, query counts, the export); the baselines
@@ -24,15 +25,17 @@ TINY = synthetic.Scale(
     months=(3,), first_year=2015,
 )  # fmt: skip
 
+pytestmark = pytest.mark.one_backend
+
 
 @pytest.fixture
 def small(db):
     call_command("generate_synthetic", scale="small", verbosity=0)
-    return benchmark.Subjects.pick()
+    return cases.Subjects.pick()
 
 
 def _measure(case, client):
-    return benchmark.measure_case(case, client, repeat=1)
+    return runner.measure_case(case, client, repeat=1)
 
 
 def test_small_run(small):
@@ -41,7 +44,7 @@ def test_small_run(small):
     _check_shape()
     client = Client()
     problems = []
-    for case in benchmark.cases(small):
+    for case in cases.cases(small):
         if case.name.startswith("REST changes"):
             continue  # test_change_feed_query_count_is_constant_in_limit
         result = _measure(case, client)
@@ -51,13 +54,13 @@ def test_small_run(small):
             problems.append(f"{case.name}: the baseline's payload differs: {result.note}")
     assert not problems, problems
 
-    export = benchmark.measure_export(client)
+    export = runner.measure_export(client)
     assert export.extra["records"] > 1000
     if connection.vendor == "postgresql":
         assert export.verified
-        calibration = benchmark.calibration(1)
-        assert [r.verified for r in calibration] == [True, True]
-        assert [r.queries for r in calibration] == [3, 3]
+        calibrated = calibration(1)
+        assert [r.verified for r in calibrated] == [True, True]
+        assert [r.queries for r in calibrated] == [3, 3]
 
 
 # The feed's plan: one query per resource, level and kind of read, for every change set of

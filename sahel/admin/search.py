@@ -3,7 +3,7 @@ public search, over drafts too."""
 
 from django.db.models import F, OuterRef, Q, Subquery
 
-from sahel.core import selectors
+from sahel.read.search import matching_names
 
 
 def actors_named(text: str):
@@ -11,7 +11,7 @@ def actors_named(text: str):
     transliteration-insensitive matching as the public search (sahel.core.selectors)."""
     from actors.models import Name
 
-    return selectors.matching_names(text, names=Name.objects.all()).values("actor_id")
+    return matching_names(text, names=Name.objects.all()).values("actor_id")
 
 
 def ordered_by_name_match(queryset, search_term):
@@ -20,7 +20,7 @@ def ordered_by_name_match(queryset, search_term):
     from actors.models import Name
 
     best = (
-        selectors.matching_names(search_term, names=Name.objects.all())
+        matching_names(search_term, names=Name.objects.all())
         .filter(actor_id=OuterRef("id"))
         .order_by("rank")
         .values("rank")[:1]

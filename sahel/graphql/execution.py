@@ -66,8 +66,9 @@ def _plain_field(schema, parent_type: GraphQLObjectType, name: str):
 
 
 # The graphql-core methods Executor overrides or calls, as it was written against them
-# (graphql-core 3.3; pyproject.toml pins the versions). A release that changes them would
-# make every query fail while it runs: then strawberry's own executor is used instead.
+# (graphql-core 3.3). A release that changes them would make every query fail while it
+# runs: then graphql-core's own executor is used instead, with a warning at start-up
+# (sahel.graphql.schema), and a test fails (tests/graphql/test_execution.py).
 _SIGNATURES = {
     "complete_value": (
         "self", "return_type", "field_details_list", "info", "path", "result", "position_context"
@@ -82,13 +83,22 @@ _SIGNATURES = {
 }  # fmt: skip
 
 
-def compatible(base=StrawberryGraphQLCoreExecutionContext) -> bool:
-    """Whether graphql-core's execution context is the one Executor was written for."""
+def problems(base=StrawberryGraphQLCoreExecutionContext) -> list[str]:
+    """Why Executor cannot run on this graphql-core (empty: it can): the methods it
+    overrides or calls must have the signatures it was written against."""
+    found = []
     for name, expected in _SIGNATURES.items():
         method = getattr(base, name, None)
-        if method is None or tuple(inspect.signature(method).parameters) != expected:
-            return False
-    return True
+        if method is None:
+            found.append(f"graphql-core's execution context has no `{name}`")
+        elif tuple(inspect.signature(method).parameters) != expected:
+            found.append(f"`{name}` takes {tuple(inspect.signature(method).parameters)}")
+    return found
+
+
+def compatible(base=StrawberryGraphQLCoreExecutionContext) -> bool:
+    """Whether graphql-core's execution context is the one Executor was written for."""
+    return not problems(base)
 
 
 class Executor(StrawberryGraphQLCoreExecutionContext):

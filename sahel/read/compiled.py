@@ -21,22 +21,77 @@ derived from a value) and the shape is not cached: it is built by the ORM on eve
 as it is on other databases. What the check cannot see is a `build` that chooses its shape
 by the values (`if len(ids) > 1`): callers pass builders that do not, and the key names what
 does (a None is part of it: live or as of).
+
+It reads Django's SQL compiler beyond its documented API (`query.selected`,
+`compiler.select`, `col_count`, `has_extra_select`, `get_converters`), as Django 5.2 has
+them. So it can be turned off (`SAHEL_COMPILED_SQL=0`: every query built by the ORM, as on
+SQLite; `tests/api/test_compiled.py` compares the answers both ways), and it turns itself
+off, with a warning at start-up (`sahel.workers`), on a Django it was not written for:
+`problems()` says why, and a test fails while it does.
 """
 
 import datetime
+import functools
+import logging
 from collections.abc import Callable
 
+import django
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.query import ValuesIterable
+from django.db.models.sql.compiler import SQLCompiler
 
 from sahel.core.models import citable_models
+
+logger = logging.getLogger(__name__)
 
 _cache: dict = {}
 _NOT_CACHED = object()
 _IDS = (list, tuple, set, frozenset)
+WRITTEN_FOR = (5, 2)  # the Django feature release whose compiler this reads
+
+
+@functools.cache
+def problems() -> tuple[str, ...]:
+    """Why the compiled path cannot be trusted on this Django (empty: it can)."""
+    found = []
+    if django.VERSION[:2] != WRITTEN_FOR:
+        found.append(
+            f"written for Django {'.'.join(map(str, WRITTEN_FOR))}, running on "
+            f"{django.get_version()}"
+        )
+    compiler = ContentType.objects.filter(id=0).values("id").query.get_compiler(using="default")
+    compiler.as_sql()
+    for name in ("select", "col_count", "has_extra_select"):
+        if not hasattr(compiler, name):
+            found.append(f"the SQL compiler has no `{name}`")
+    if not callable(getattr(SQLCompiler, "get_converters", None)):
+        found.append("the SQL compiler has no `get_converters()`")
+    if not hasattr(compiler.query, "selected"):
+        found.append("a query has no `selected`")
+    return tuple(found)
+
+
+def enabled() -> bool:
+    """Whether shapes are compiled: on unless turned off or the Django is not the one it
+    reads (then warned about once)."""
+    if not getattr(settings, "SAHEL_COMPILED_SQL", True):
+        return False
+    if problems():
+        _warn_once()
+        return False
+    return True
+
+
+@functools.cache
+def _warn_once() -> None:
+    logger.warning(
+        "Compiled read queries are off (every query is built by the ORM, slower): %s.",
+        "; ".join(problems()),
+    )
 
 
 def rows(key: tuple, build: Callable[..., QuerySet], *values) -> list[dict]:
@@ -44,7 +99,7 @@ def rows(key: tuple, build: Callable[..., QuerySet], *values) -> list[dict]:
     shape other than `values` (models, fields, ordering); each value is a collection of ids,
     an int, an aware datetime or None (None is part of the shape: live or as of)."""
     kinds = tuple(_kind(value) for value in values)
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not enabled():
         return list(build(*values))
     full_key = (key, kinds, connection.alias, _content_types())
     entry = _cache.get(full_key)

@@ -40,6 +40,7 @@ SOURCE_TEXT = (
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.one_backend,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     # bin/test skips it on a machine without chromium; CI (.ci/run) installs it and
     # requires it.

@@ -5,7 +5,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from tests.admin.test_queries import build_world
+from tests.factories import build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -2,66 +2,14 @@
 (100 rows a page), change forms with many inline rows, history pages."""
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from actors.models import Actor, Identifier, Name
-from affiliations.models import Affiliation
-from events.models import Event, Participation
-from places.models import Place
 from sahel.core import services
-from sources.models import Citation, Source
+from tests.factories import build_world
 
 pytestmark = pytest.mark.django_db
-
-
-def build_world(make, editor, rows: int):
-    """`rows` of every model, written in bulk through the services."""
-    bulk = lambda model, objs: services.bulk_create(model, objs, user=editor, reason="load")  # noqa: E731
-    parent = make.place(kind="country")
-    places = bulk(
-        Place, [Place(slug=f"p{i}", name=f"P{i}", kind="town", parent=parent) for i in range(rows)]
-    )
-    actors = bulk(
-        Actor,
-        [
-            Actor(slug=f"a{i}", name=f"A{i}", kind="organization", area=places[i], begin="2012")
-            for i in range(rows)
-        ],
-    )
-    bulk(Name, [Name(actor=a, name=f"Name {a.name}") for a in actors])
-    bulk(Identifier, [Identifier(actor=a, scheme="wikidata", value=f"Q{a.pk}") for a in actors])
-    kind = make.affiliation_type()
-    bulk(
-        Affiliation,
-        [
-            Affiliation(slug=f"t{i}", subject=actors[i], object=actors[i - 1], type=kind)
-            for i in range(rows)
-        ],
-    )
-    event_type, role = make.event_type(), make.role()
-    events = bulk(
-        Event,
-        [Event(slug=f"e{i}", title=f"E{i}", type=event_type, place=places[i]) for i in range(rows)],
-    )
-    bulk(
-        Participation,
-        [Participation(event=e, actor=a, role=role) for e, a in zip(events, actors, strict=True)],
-    )
-    sources = bulk(
-        Source, [Source(slug=f"s{i}", title=f"S{i}", kind="report") for i in range(rows)]
-    )
-    actor_type = ContentType.objects.get_for_model(Actor)
-    bulk(
-        Citation,
-        [
-            Citation(source=s, content_type=actor_type, object_id=a.pk)
-            for s, a in zip(sources, actors, strict=True)
-        ],
-    )
-    return actors
 
 
 def queries(client, url, **params) -> int:

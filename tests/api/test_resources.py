@@ -7,19 +7,18 @@ import io
 import json
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from actors.models import Actor, Name
+from actors.models import Actor
 from affiliations.models import Affiliation
-from events.models import Event, Participation, ParticipationRole
+from events.models import Event
 from places.models import Place
 from sahel.core import services
-from sahel.core.history import change_set
 from sahel.dataset.loader import loader_user
-from sources.models import Citation, Source
+from sources.models import Source
+from tests.factories import add_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -357,7 +356,7 @@ def test_as_of_reproduces_an_earlier_answer(api):
 )
 def test_query_count_does_not_grow_with_page_size(api, resource, params):
     """Pinned: a page costs the same number of queries for 10 or 100 items."""
-    _add_rows(120)
+    add_rows(120)
     counts = []
     for size in (10, 100):
         with CaptureQueriesContext(connection) as queries:
@@ -366,91 +365,6 @@ def test_query_count_does_not_grow_with_page_size(api, resource, params):
         assert len(body["results"]) == min(size, body["count"])
     assert counts[0] == counts[1], counts
     assert counts[0] <= 14
-
-
-def _add_rows(n):
-    """Extra published rows that use every reference (names, ties, places, parents,
-    participants, citations), so every page exercises every query of its projection."""
-    user = loader_user()
-    jnim = Actor.objects.get(slug="jnim")
-    member_of = Affiliation.objects.filter(type__slug="member-of").first().type
-    source = Citation.objects.first().source
-    parent = Event.objects.filter(status="published").first()
-    place = Place.objects.filter(parent__isnull=False).first()
-    role = ParticipationRole.objects.first()
-    with change_set(user, "test rows"):
-        actors = services.bulk_create(
-            Actor,
-            [
-                Actor(
-                    slug=f"extra-{i}",
-                    name=f"Abu Extra {i}",
-                    kind="person",
-                    area=place,
-                    status="published",
-                    begin="2000~",
-                )
-                for i in range(n)
-            ],
-            user=user,
-            reason="test rows",
-        )
-        services.bulk_create(
-            Name,
-            [Name(actor=a, name=f"{a.name} al-Test", status="published") for a in actors],
-            user=user,
-            reason="test rows",
-        )
-        ties = services.bulk_create(
-            Affiliation,
-            [
-                Affiliation(
-                    slug=f"extra-{a.pk}", subject=a, object=jnim, type=member_of, status="published"
-                )
-                for a in actors
-            ],
-            user=user,
-            reason="test rows",
-        )
-        events = services.bulk_create(
-            Event,
-            [
-                Event(
-                    slug=f"extra-event-{i}",
-                    title=f"Extra {i}",
-                    type=parent.type,
-                    place=place,
-                    parent=parent,
-                    date="1900",
-                    status="published",
-                )
-                for i in range(n)
-            ],
-            user=user,
-            reason="test rows",
-        )
-        parts = services.bulk_create(
-            Participation,
-            [
-                Participation(event=e, actor=a, role=role, status="published")
-                for e, a in zip(events, actors, strict=True)
-            ],
-            user=user,
-            reason="test rows",
-        )
-        services.bulk_create(
-            Citation,
-            [
-                Citation(
-                    source=source,
-                    content_type=ContentType.objects.get_for_model(obj),
-                    object_id=obj.pk,
-                )
-                for obj in [*actors, *ties, *events, *parts]
-            ],
-            user=user,
-            reason="test rows",
-        )
 
 
 def test_date_bounds_of_open_intervals_are_null(api):

@@ -18,8 +18,8 @@ from sahel.core import services
 from sahel.dataset.loader import loader_user
 from sahel.graphql.limits import MAX_ALIASES, MAX_QUERY_DEPTH, MAX_TOKENS
 from sources.models import Source
-from tests.api.conftest import curated  # noqa: F401 - the module-scoped curated dataset
-from tests.api.test_resources import _add_rows
+from tests.factories import add_rows
+from tests.graphql.queries import EVENTS, NESTED, SEARCH
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def error(query: str, **variables) -> dict:
 
 
 @pytest.fixture
-def gql(curated, db):  # noqa: F811
+def gql(curated, db):
     return data
 
 
@@ -73,7 +73,7 @@ def test_list_and_lookup_by_id_and_slug(gql, one, many, model, fields):
 
 
 @pytest.mark.parametrize(("one", "many", "model", "fields"), RESOURCES)
-def test_lookup_needs_exactly_one_key(curated, db, one, many, model, fields):  # noqa: F811
+def test_lookup_needs_exactly_one_key(curated, db, one, many, model, fields):
     assert "exactly one" in error(f"{{ {one} {{ id }} }}")["message"]
     assert "exactly one" in error(f'{{ {one}(id: "1", slug: "x") {{ id }} }}')["message"]
     assert error(f'{{ {one}(id: "abc") {{ id }} }}')["extensions"]["argument"] == "id"
@@ -222,7 +222,7 @@ def _rest_params(graphql_filter: str) -> dict:
         ('{ actor(slug: "jnim") { affiliationsAsObject(types: ["x"]) { id } } }', "types"),
     ],
 )
-def test_bad_arguments_are_named(curated, db, query, argument):  # noqa: F811
+def test_bad_arguments_are_named(curated, db, query, argument):
     found = error(query)
     assert found["extensions"]["argument"] == argument, found
     assert found["message"].startswith(("Bad argument", "Give")), found
@@ -341,7 +341,7 @@ def test_network_follows_only_the_types_asked(gql):
     assert {e["type"]["slug"] for e in net["edges"]} == {"leader-of"}
 
 
-def test_network_depth_is_bounded(curated, db):  # noqa: F811
+def test_network_depth_is_bounded(curated, db):
     for depth in (0, 4):
         found = error(f'{{ network(actor: "jnim", depth: {depth}) {{ depth }} }}')
         assert found["extensions"]["argument"] == "depth"
@@ -399,18 +399,6 @@ def test_history_is_limited_per_query(gql):
 
 # -- query counts ----------------------------------------------------------------------------
 
-NESTED = """query($first: Int!) { actors(first: $first) { totalCount nodes {
-  name names { name }
-  affiliationsAsSubject { roleTitle type { label }
-    object { name citations { quote source { title } } }
-    citations { quote source { title } } } } } }"""
-
-EVENTS = """query($first: Int!) { events(first: $first) { nodes { title place { name }
-  participants { role { label } actor { name } citations { source { title } } } } } }"""
-
-SEARCH = """query($first: Int!) { search(text: "abu", first: $first) { nodes {
-  name affiliationsAsObject { subject { name } } } } }"""
-
 
 @pytest.mark.parametrize(
     ("query", "pinned"),
@@ -419,7 +407,7 @@ SEARCH = """query($first: Int!) { search(text: "abu", first: $first) { nodes {
     [(NESTED, 15), (EVENTS, 10), (SEARCH, 4)],
 )
 def test_query_count_does_not_grow_with_items(gql, query, pinned):
-    _add_rows(120)
+    add_rows(120)
     counts = []
     for first in (10, 100):
         with CaptureQueriesContext(connection) as queries:
@@ -435,7 +423,7 @@ def test_the_selection_is_read_once_per_field_not_per_object(gql, monkeypatch):
     once per field of the query and request (1,000 ties must not convert it 1,000 times)."""
     from sahel.graphql import selection
 
-    _add_rows(120)
+    add_rows(120)
     calls = []
     original = selection.selection_names
     monkeypatch.setattr(
@@ -504,7 +492,7 @@ def test_over_size_pages_are_refused_before_sql(db, first):
     assert found["extensions"]["code"] == "QUERY_TOO_LARGE"
 
 
-def test_unexpected_errors_are_masked(curated, db, monkeypatch):  # noqa: F811
+def test_unexpected_errors_are_masked(curated, db, monkeypatch):
     from sahel.read.projection import Projection
 
     def broken(*args, **kwargs):
@@ -529,7 +517,7 @@ def test_graphiql_on_get(db):
     assert b"graphiql" in response.content.lower()
 
 
-def test_get_queries_work_without_csrf(curated, db):  # noqa: F811
+def test_get_queries_work_without_csrf(curated, db):
     response = Client(enforce_csrf_checks=True).get(
         "/graphql/", {"query": "{ actors(first: 1) { totalCount } }"}
     )

@@ -26,22 +26,26 @@ from events.models import Event, Participation
 from sahel.core import selectors
 from sahel.read import changes
 from sources.models import Citation
-from tests.api import test_leaks as rest
+from tests.leak_world import (
+    HIDDEN_RESOURCES,
+    NONEXISTENT_ID,
+    NONEXISTENT_SLUG,
+    PREFIX,
+    RESOURCES,
+    SEARCHED_NAMES,
+    assert_no_leak,
+    change_set_of_cursor,
+    hidden_only_change_sets,
+)
 
 pytestmark = pytest.mark.django_db
 
-# The REST leak tests' module-scoped hidden world.
-world = rest.world
-
-# The REST leak tests' instants: start, baseline (public objects only), unpublished_was_public
-# (before the withdrawals), after (the withdrawals) and live. Costly root lists are asked at
-# all but the baseline.
-INSTANTS = rest.INSTANTS
+# The leak world's instants (tests/leak_world.py): start, baseline (public objects only),
+# unpublished_was_public (before the withdrawals), after (the withdrawals) and live. Costly
+# root lists are asked at all but the baseline.
 LIST_INSTANTS = ("start", "unpublished_was_public", "after", "live")
 # Instants at which every public object of the world exists (its late event e2 included).
 FULL_INSTANTS = ("unpublished_was_public", "after", "live")
-NONEXISTENT_ID = rest.NONEXISTENT_ID
-NONEXISTENT_SLUG = rest.NONEXISTENT_SLUG
 PROBES = ("draft", "withdrawn", "deleted", "unpublished")
 MASKED = "Internal error."
 
@@ -195,7 +199,7 @@ def hidden_objects(world, django_db_blocker) -> set[tuple[str, str]]:
 def check_body(body: dict, world, hidden_objects, where: str) -> None:
     """No marker anywhere, no hidden object (by type and id), no masked server error."""
     text = json.dumps(body)
-    rest.assert_no_leak(text, world.forbidden(), where)
+    assert_no_leak(text, world.forbidden(), where)
     assert MASKED not in text, (where, "a server error", body.get("errors"))
     shown = set(objects_in(body.get("data"))) & hidden_objects
     assert not shown, (where, "hidden objects returned", sorted(shown))
@@ -416,7 +420,7 @@ def test_lookups_of_published_objects_tied_to_hidden_ones(ask, world, instant):
 
 
 @pytest.mark.parametrize("instant", ["unpublished_was_public", "after", "live"])
-@pytest.mark.parametrize("field", rest.HIDDEN_RESOURCES)
+@pytest.mark.parametrize("field", HIDDEN_RESOURCES)
 def test_hidden_ids_and_slugs_answer_as_ids_that_never_existed(ask, world, field, instant):
     """`actor(id:)`, `actor(slug:)` ... of a hidden object: null, the very answer to an id
     or slug that never existed (the whole body compared)."""
@@ -507,7 +511,7 @@ ALIAS_BATCH = 20  # the alias limit
 def hidden_names() -> list[str]:
     """Every hidden name, whole, in lower case and truncated."""
     texts = []
-    for label in rest.SEARCHED_NAMES:
+    for label in SEARCHED_NAMES:
         marker = f"Leakmark{label.replace('-', '')}"
         texts += [marker, marker.lower(), marker[:-2]]
     return texts
@@ -536,7 +540,7 @@ def search_each(ask, texts: list[str], fields: tuple[str, ...], **variables) -> 
 def test_search_by_every_marker_finds_nothing(ask, world):
     """Slugs, descriptions, identifiers, quotes, reasons ...: no marker finds any actor."""
     assert len(world.markers) > 100
-    search_each(ask, [*world.markers, rest.PREFIX], ("search",))
+    search_each(ask, [*world.markers, PREFIX], ("search",))
 
 
 @pytest.mark.parametrize(
@@ -575,7 +579,7 @@ def test_places_and_sources_searched_for_markers_find_nothing(ask, world):
           places(filter: {search: $text}) { totalCount nodes { __typename id } }
           sources(filter: {search: $text}) { totalCount nodes { __typename id } }
         }""",
-        text=rest.PREFIX,
+        text=PREFIX,
     )["data"]
     assert body == {field: {"totalCount": 0, "nodes": []} for field in ("places", "sources")}
 
@@ -749,7 +753,7 @@ def test_change_feed_walked_to_the_end_shows_nothing_hidden(world, feed_walk, hi
         entries += body["data"]["changes"]["entries"]
     assert len(feed_walk) > 3
     assert feed_walk[-1][1]["data"]["changes"]["hasMore"] is False
-    hidden = {(r, str(pk)) for r in rest.HIDDEN_RESOURCES for pk in world.hidden_ids(r)}
+    hidden = {(r, str(pk)) for r in HIDDEN_RESOURCES for pk in world.hidden_ids(r)}
     once_public = {(r, str(pk)) for r, pk in world.once_public}
     for entry in entries:
         key = (entry["resource"], entry["id"])
@@ -759,7 +763,7 @@ def test_change_feed_walked_to_the_end_shows_nothing_hidden(world, feed_walk, hi
             assert (entry["reason"], entry["changes"], entry["data"]) == (None, None, None)
     # Positive control: every public object's creation is in the feed, once.
     created = [(e["resource"], e["id"]) for e in entries if e["action"] == "created"]
-    live = {(r, str(pk)) for r in rest.RESOURCES for pk in world.public["live"][r]}
+    live = {(r, str(pk)) for r in RESOURCES for pk in world.public["live"][r]}
     assert live <= set(created)
     assert len(created) == len(set(created))
 
@@ -767,11 +771,11 @@ def test_change_feed_walked_to_the_end_shows_nothing_hidden(world, feed_walk, hi
 def test_change_feed_cursors_do_not_reveal_hidden_change_sets(world, feed_walk, db):
     """Neither a page's cursor nor an entry's names a hidden-only change set (a draft created
     or edited): that would tell the public when editors worked on drafts."""
-    hidden = rest._hidden_only_change_sets(world)
+    hidden = hidden_only_change_sets(world)
     assert len(hidden) == 3
     handed_out = set()
     for _, body in feed_walk:
         page = body["data"]["changes"]
         cursors = [page["cursor"], *(entry["cursor"] for entry in page["entries"])]
-        handed_out |= {rest._change_set_of_cursor(cursor) for cursor in cursors}
+        handed_out |= {change_set_of_cursor(cursor) for cursor in cursors}
     assert not handed_out & hidden, f"{len(handed_out & hidden)} hidden change sets handed out"

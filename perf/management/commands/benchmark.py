@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from perf import benchmark
+from perf import runner
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             raise CommandError("--repeat must be at least 1.")
         log = self.stderr.write if verbosity >= 2 else None
         began = time.perf_counter()
-        results = benchmark.run(
+        results = runner.run(
             repeat=repeat,
             export=not no_export,
             export_limit=export_limit,
@@ -43,6 +43,6 @@ class Command(BaseCommand):
             only=only,
             log=log,
         )
-        self.stdout.write(f"Data: {benchmark.database_summary()}; {repeat} timed runs a case.\n")
-        self.stdout.write(benchmark.table(results))
+        self.stdout.write(f"Data: {runner.database_summary()}; {repeat} timed runs a case.\n")
+        self.stdout.write(runner.table(results))
         self.stdout.write(f"\n(measured in {time.perf_counter() - began:.0f} s)")
