@@ -302,4 +302,5 @@ def test_the_fast_executor_can_be_turned_off(caplog):
     plain = build_schema(fast=False)
     assert plain.execution_context_class is not Executor
     result = plain.execute_sync("{ __typename }")
-    assert result.errors is None and result.data == {"__typename": "Query"}
+    assert result.errors is None
+    assert result.data == {"__typename": "Query"}
