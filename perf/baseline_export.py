@@ -30,14 +30,14 @@ class RawExport:
 
     def lines(self, limit: int | None = None):
         """The export's lines (the first `limit`), in chunks of whole lines."""
-        from sahel.rest.urls import ExportView
+        from sahel.read.resources import projections
 
         conn, count, chunk, size = self.raw.conn, 0, [], 0
         own = not connection.in_atomic_block  # else inside a test's transaction (a savepoint)
         with conn.transaction():
             if own:
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            for name, projection in ExportView.resources.items():
+            for name, projection in projections().items():
                 for line in self._resource(name, projection):
                     chunk.append(line)
                     size += len(line)
