@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from actors.models import Actor, Name
 from affiliations.models import Affiliation
 from events.models import Event, Participation
-from sahel.core.models import tracked_models
+from sahel.core.models import ChangeSetLog, tracked_models
 from sahel.dataset.loader import LOADER_USERNAME, DatasetError, DatasetLoader
 from sources.models import Citation, Source
 
@@ -155,6 +155,85 @@ def test_a_changed_record_is_updated_with_one_history_row(dataset):
     assert report.counts["Affiliation", "updated"] == 1
     assert history_count() == before + 1
     assert Affiliation.objects.get(slug="ghali-leads-jnim").end == "2018"
+
+
+def test_a_record_reason_goes_into_the_history_of_its_change(dataset):
+    """A correction loaded over an older dataset says why: the record's `reason` is added
+    to the file's change reason, for the record's own rows and its citations."""
+    load(dataset)
+    path = dataset / "fixtures" / "affiliations.yaml"
+    path.write_text(
+        path.read_text()
+        .replace(
+            "- slug: ghali-leads-jnim", "- slug: ghali-leads-jnim\n  reason: the source hedges it"
+        )
+        .replace("type: leader-of", "type: leader-of\n  certainty: probable")
+        .replace(
+            'quote: "which is led by ag Ghali"}',
+            'quote: "which is led by ag Ghali", credibility: 3}',
+        )
+    )
+    report = load(dataset)
+    assert report.counts["Affiliation", "updated"] == 1
+    assert report.counts["Citation", "updated"] == 1
+    expected = "Load fixtures/affiliations.yaml: the source hedges it"
+    tie = Affiliation.objects.get(slug="ghali-leads-jnim")
+    assert tie.certainty == "probable"
+    assert tie.history.latest().history_change_reason == expected
+    assert Citation.history.filter(history_change_reason=expected).count() == 1
+    assert ChangeSetLog.objects.order_by("seq").last().reason == expected
+    # Unchanged records write nothing, with or without a reason.
+    before = history_count()
+    assert load(dataset).writes == 0
+    assert history_count() == before
+
+
+def test_withdrawal_and_parent_removal_are_loaded_with_their_reason(dataset):
+    """How the files remove a record (`status: withdrawn`: the loader never deletes) and a
+    parent (`parent: ""`)."""
+    events = dataset / "fixtures" / "events.yaml"
+    parent = textwrap.dedent("""\
+        - slug: mbegui-aftermath
+          title: Aftermath
+          type: assassination
+          citations:
+            - {source: doc, locator: para. 3, quote: "his men murdered"}
+    """)
+    events.write_text(
+        parent
+        + events.read_text().replace(
+            "  type: assassination\n  date: 2018-09",
+            "  type: assassination\n  parent: mbegui-aftermath\n  date: 2018-09",
+        )
+    )
+    load(dataset)
+    assert Event.objects.get(slug="killing-of-mbegui").parent.slug == "mbegui-aftermath"
+    events.write_text(
+        events.read_text()
+        .replace("  parent: mbegui-aftermath\n", '  parent: ""\n  reason: no parent in the text\n')
+        .replace(
+            "- slug: mbegui-aftermath\n",
+            "- slug: mbegui-aftermath\n  status: withdrawn\n  reason: not in the text\n",
+        )
+    )
+    load(dataset)
+    child = Event.objects.get(slug="killing-of-mbegui")
+    assert child.parent is None
+    assert child.history.latest().history_change_reason == (
+        "Load fixtures/events.yaml: no parent in the text"
+    )
+    withdrawn = Event.objects.get(slug="mbegui-aftermath")
+    assert withdrawn.status == "withdrawn"
+    assert withdrawn.history.latest().history_change_reason == (
+        "Load fixtures/events.yaml: not in the text"
+    )
+
+
+def test_a_reason_must_be_text(dataset):
+    path = dataset / "fixtures" / "actors.yaml"
+    path.write_text(path.read_text().replace("- slug: jnim", "- slug: jnim\n  reason: [a, b]"))
+    with pytest.raises(DatasetError, match=r"record 'jnim': reason must be a string"):
+        load(dataset)
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,10 @@
 
 Records are matched by natural keys (slugs; (actor, name) for names; (event, actor, role)
 for participations; (source, locator, quote) for citations), created or updated through
-`sahel.core.services`, one change set per file whose reason names the file. Nothing changes →
-nothing is written, so a second run writes no history. Every problem is reported as
+`sahel.core.services`, one change set per file whose reason names the file ("Load
+fixtures/actors.yaml"); a record with a `reason` gets a change set of its own whose reason
+adds it ("Load fixtures/actors.yaml: <reason>"). Nothing changes → nothing is written, so a
+second run writes no history. Every problem is reported as
 `file: record: what is wrong`, and then nothing at all is written.
 
 The format is documented in fixtures/README.md.
@@ -11,6 +13,7 @@ The format is documented in fixtures/README.md.
 
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
 
 import yaml
@@ -112,20 +115,24 @@ class DatasetLoader:
             self.problems.append(f"{name}: not valid YAML: {exc}")
             return
         self.file = path
-        with change_set(self.user, f"Load {name}"):
-            if single:
-                records = [(self._record_key(data, "slug"), data)]
-            elif isinstance(data, list):
-                records = [(self._record_key(r, "slug", i), r) for i, r in enumerate(data, 1)]
-            else:
-                self.problems.append(f"{name}: expected a list of records")
-                return
-            for key, record in records:
-                try:
-                    with transaction.atomic():  # a failed record leaves nothing behind
-                        load_record(record)
-                except (RecordError, ValidationError) as exc:
-                    self.problems.append(f"{name}: record {key}: {_describe(exc)}")
+        if single:
+            records = [(self._record_key(data, "slug"), data)]
+        elif isinstance(data, list):
+            records = [(self._record_key(r, "slug", i), r) for i, r in enumerate(data, 1)]
+        else:
+            self.problems.append(f"{name}: expected a list of records")
+            return
+        # A record's `reason` says why it reads as it does; its writes go into a change set
+        # of their own, "Load <file>: <reason>". Consecutive records with the same reason
+        # (or none) share one change set, in file order.
+        for reason, run in groupby(records, key=lambda item: _reason(item[1])):
+            with change_set(self.user, f"Load {name}: {reason}" if reason else f"Load {name}"):
+                for key, record in run:
+                    try:
+                        with transaction.atomic():  # a failed record leaves nothing behind
+                            load_record(_without_reason(record))
+                    except (RecordError, ValidationError) as exc:
+                        self.problems.append(f"{name}: record {key}: {_describe(exc)}")
 
     def _display(self, path: Path) -> str:
         try:
@@ -458,6 +465,19 @@ class DatasetLoader:
                 raise RecordError(
                     f"participant {part['actor']}/{part['role']}: {_describe(exc)}"
                 ) from exc
+
+
+def _reason(record) -> str:
+    reason = record.get("reason") if isinstance(record, dict) else None
+    return reason.strip() if isinstance(reason, str) else ""
+
+
+def _without_reason(record):
+    if isinstance(record, dict) and "reason" in record:
+        if not isinstance(record["reason"], str):
+            raise RecordError("reason must be a string")
+        return {k: v for k, v in record.items() if k != "reason"}
+    return record
 
 
 def _describe(exc: Exception) -> str:

@@ -112,7 +112,9 @@ def _public_ids(ids):
 def test_values_of_any_length(db):
     """One SQL text for any number of ids (one array parameter), none included."""
     compiled.clear()
-    every = list(Actor.objects.order_by("id").values_list("id", flat=True))
+    # The published actors (the curated dataset withdraws one): all of them are public.
+    published = Actor.objects.filter(status="published")
+    every = list(published.order_by("id").values_list("id", flat=True))
     for ids in (every[:1], every[:3], every, [], [every[0], every[0]], set(every[2:5])):
         assert [row["id"] for row in _actors(ids)] == sorted(set(ids))
 

@@ -51,8 +51,15 @@ class ResourceContract:
     def test_list_is_paginated(self, api):
         body = get(api, self.url(), page_size=5)
         assert set(body) == {"count", "next", "previous", "results"}
-        # Everything curated is published, so the public count is the table's.
-        assert body["count"] == self.model.objects.count()
+        # The public count is the table's, less what the curated dataset withdraws (and
+        # ties to withdrawn actors): counted here from the rows, not through the selectors.
+        rows = self.model.objects.all()
+        if hasattr(self.model, "status"):
+            rows = rows.filter(status="published")
+        for name in ("subject", "object", "actor", "event"):
+            if name in self.model.visibility_requires:
+                rows = rows.filter(**{f"{name}__status": "published"})
+        assert body["count"] == rows.count()
         assert len(body["results"]) == min(5, body["count"])
         assert body["previous"] is None
         if body["count"] > 5:
