@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "actors",
     "affiliations",
     "events",
+    "sahel.explorer",
 ]
 
 MIDDLEWARE = [
