@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "actors",
     "affiliations",
     "events",
+    "sahel.explorer",
 ]
 # The tools (synthetic data, the benchmark) are for development: the service never imports
 # them, and the production image does not ship them.

@@ -37,6 +37,11 @@ urlpatterns = [
     path("export/", ExportView.as_view(), name="export"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("schema/swagger/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger"),
-    path("schema/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path(
+        "schema/redoc/",
+        # Fonts and ReDoc served by the app (drf-spectacular's page asks other origins).
+        SpectacularRedocView.as_view(url_name="schema", template_name="explorer/redoc.html"),
+        name="redoc",
+    ),
     *router.urls,
 ]
