@@ -36,6 +36,7 @@ ALLOWED_LICENCES = {"MIT", "BSD-2-Clause", "ISC", "Apache-2.0 OR MIT", "OFL-1.1"
 
 BROWSER_MARKS = [
     pytest.mark.slow,
+    pytest.mark.one_backend,
     # serialized_rollback: what the migrations wrote (the editors' groups) is back for the
     # tests that follow.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
