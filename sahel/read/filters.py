@@ -162,9 +162,16 @@ def resolve_public_many(model, values: list[str], param: str, *, as_of=None) -> 
     found = {value: pk for value, pk in found.items() if pk is not None}
     missing = [value for value in values if value not in found]  # hidden or absent alike
     if missing:
-        names = ", ".join(map(repr, missing))
-        raise ValidationError({param: f"No {model._meta.verbose_name} {names}."})
+        raise ValidationError({param: no_such(model, missing, as_of=as_of)})
     return [found[value] for value in values]
+
+
+def no_such(model, values: list[str], *, as_of=None) -> str:
+    """ "No actor 'jnim'." (as of an instant: "No actor 'jnim' as of 2026-03-01T00:00:00Z."):
+    the same words whether the object is hidden, absent, or did not exist yet then."""
+    names = ", ".join(map(repr, values))
+    when = "" if as_of is None else f" as of {as_of.isoformat().replace('+00:00', 'Z')}"
+    return f"No {model._meta.verbose_name} {names}{when}."
 
 
 class PublicObjectFilter(django_filters.CharFilter):

@@ -171,6 +171,12 @@ AS_OF = OpenApiParameter(
     description="Read the database as it stood at this instant (ISO 8601; a date means its "
     "start, UTC).",
 )
+OBJECT = OpenApiParameter(
+    "id",
+    {"type": "string", "pattern": "^[^/]+$"},
+    OpenApiParameter.PATH,
+    description="The object's id (12) or its slug (jnim).",
+)
 PAGE = OpenApiParameter(
     "page", {"type": "integer", "minimum": 1}, description="Page number, from 1."
 )
@@ -237,12 +243,12 @@ def document(viewset):
         ),
         retrieve=extend_schema(
             summary=f"One public {name}",
-            parameters=[AS_OF, OpenApiParameter("id", int, OpenApiParameter.PATH)],
+            parameters=[AS_OF, OBJECT],
             responses=detail_responses,
         ),
         history=extend_schema(
             summary=f"Public revisions of one {name}",
-            parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+            parameters=[OBJECT],
             responses={
                 200: _object(
                     {

@@ -22,7 +22,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from sahel.core import selectors
 from sahel.read import changes, export
-from sahel.read.filters import ListField
+from sahel.read.filters import ListField, no_such
 from sahel.read.ordering import order_by_param
 from sahel.read.params import parse_instant
 from sahel.read.resources import Resource, projections
@@ -132,13 +132,13 @@ class ResourceViewSet(OneSnapshot, ConditionalGetMixin, viewsets.ViewSet):
         return paginator.get_paginated_response(self.projection.build_rows(list(rows), as_of=as_of))
 
     def retrieve(self, request, pk=None):
+        """One object, by id or slug (`/actors/12/`, `/actors/jnim/`)."""
         _refuse_parameters_except(request, {"as_of", "format"})
-        pk = _parse_id(pk)
         as_of = parse_as_of(request)
         projection = self.resource.detail
-        rows = projection.object_rows(pk, as_of=as_of)
+        rows = projection.object_rows(self._object_id(pk, as_of), as_of=as_of)
         if not rows:
-            raise exceptions.NotFound({"id": [f"No {self.model._meta.verbose_name} {pk}."]})
+            raise self._not_found(pk, as_of)
         return Response(projection.build_rows(rows, as_of=as_of)[0])
 
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer])
@@ -147,10 +147,25 @@ class ResourceViewSet(OneSnapshot, ConditionalGetMixin, viewsets.ViewSet):
         object, with its time, reason and the changed fields (old -> new). Citations,
         names and participants are part of the object and appear in its changes."""
         _refuse_parameters_except(request, {"format"})
-        pk = _parse_id(pk)
-        if not selectors.public(self.model).filter(id=pk).exists():
-            raise exceptions.NotFound({"id": [f"No {self.model._meta.verbose_name} {pk}."]})
-        return Response({"id": pk, "revisions": changes.object_history(self.projection, pk)})
+        object_id = self._object_id(pk)
+        if not selectors.public(self.model).filter(id=object_id).exists():
+            raise self._not_found(pk)
+        revisions = changes.object_history(self.projection, object_id)
+        return Response({"id": object_id, "revisions": revisions})
+
+    def _object_id(self, raw: str, as_of=None) -> int:
+        """The id named by the path: an id as it is (its row is read next), a slug looked up
+        among the public objects at `as_of` (hidden, absent or not yet created: 404 alike)."""
+        if _DIGITS.fullmatch(raw):
+            return int(raw)
+        found = selectors.public(self.model, as_of=as_of).filter(slug=raw)
+        pk = found.values_list("id", flat=True).first()
+        if pk is None:
+            raise self._not_found(raw, as_of)
+        return pk
+
+    def _not_found(self, raw: str, as_of=None) -> exceptions.NotFound:
+        return exceptions.NotFound({"id": [no_such(self.model, [raw], as_of=as_of)]})
 
     def _refuse_unknown_parameters(self, request):
         filters = self.resource.filterset.base_filters
@@ -178,10 +193,6 @@ class ResourceViewSet(OneSnapshot, ConditionalGetMixin, viewsets.ViewSet):
             request.query_params.get("ordering"),
             default=self.resource.default_ordering,
         )
-
-
-def _parse_id(pk) -> int:
-    return parse_positive(str(pk), "id", not_found=True)
 
 
 def _refuse_parameters_except(request, allowed: set[str], repeatable: set[str] = frozenset()):
