@@ -132,7 +132,8 @@ class ResourceViewSet(OneSnapshot, ConditionalGetMixin, viewsets.ViewSet):
         return paginator.get_paginated_response(self.projection.build_rows(list(rows), as_of=as_of))
 
     def retrieve(self, request, pk=None):
-        """One object, by id or slug (`/actors/12/`, `/actors/jnim/`)."""
+        # One object, by id or slug (`/actors/12/`, `/actors/jnim/`). (A docstring here would
+        # replace the resource's own description in the OpenAPI schema.)
         _refuse_parameters_except(request, {"as_of", "format"})
         as_of = parse_as_of(request)
         projection = self.resource.detail
