@@ -1,4 +1,9 @@
-"""Shared test fixtures. Test data is written through sahel.core.services, like everything else."""
+"""Shared test fixtures.
+
+Transactional tests (`django_db(transaction=True)`) also take `serialized_rollback=True`:
+their flush then leaves the migrations' rows (content types, the editors' groups) as they
+were, instead of recreating content types under new ids, which breaks the next test that
+restores them. Test data is written through sahel.core.services, like everything else."""
 
 import pytest
 from django.contrib.auth import get_user_model

@@ -317,12 +317,7 @@ def test_management_command_reports_problems_as_command_error(dataset):
         )
 
 
-# -- the curated dataset ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def curated(db):
-    call_command("load_dataset", verbosity=0)
+# -- the curated dataset (loaded once for these tests: the root conftest's `curated`) --------
 
 
 def test_curated_dataset_loads_idempotently(curated):

@@ -21,6 +21,7 @@ import yaml
 from django.conf import settings
 
 from actors.models import SUBKINDS_BY_KIND
+from sahel.dataset.loader import SAFE_LOADER
 
 SEED = "timbuktu-shadow-politics-2019"
 
@@ -45,7 +46,7 @@ class Claim:
 
 
 def _read(path: Path):
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
 
 
 @pytest.fixture(scope="module")

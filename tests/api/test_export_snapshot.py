@@ -16,7 +16,7 @@ from places.models import Place
 from sahel.core import services
 from sahel.dataset.loader import loader_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture

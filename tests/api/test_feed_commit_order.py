@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from sahel.core import services
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two real connections")
 def test_a_slow_committer_is_not_passed_over(make, editor):
     slow_actor = make.actor(status="published", name="Slow")

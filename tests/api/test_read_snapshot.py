@@ -15,7 +15,7 @@ from actors.models import Name
 from sahel.core import services
 from sahel.read import projection
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
