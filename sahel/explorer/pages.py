@@ -19,7 +19,7 @@ from sahel.explorer import graph, maps, reading
 from sahel.explorer.timeline import describe, timeline
 from sahel.read import network
 
-RECENT_CHANGE_SETS = 8
+RECENT_CHANGE_SETS = 6
 SEARCH_RESULTS = 50
 
 

@@ -105,14 +105,4 @@ def recent_changes(limit: int, *, as_of=None) -> list[dict]:
 
 
 def _recent_changes(limit: int, as_of) -> list[dict]:
-    found = recent.recent_change_sets(limit, projections(), until=as_of)
-    return [
-        {
-            **change,
-            "time": datetime.datetime.fromisoformat(change["time"]),
-            # As the feed: a change set that only removed something gives no reason (it
-            # usually speaks of what is now hidden).
-            "reason": next((e["reason"] for e in change["entries"] if "reason" in e), None),
-        }
-        for change in found
-    ]
+    return recent.recent_change_sets(limit, projections(), until=as_of)

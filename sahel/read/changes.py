@@ -420,6 +420,23 @@ def _feed_entries(window: list[ChangeSetInfo], wanted: int, resources: dict):
     return [(change, found[change]) for change in chosen if found[change]], decided
 
 
+def public_change_sets_between(after: int, until: int, resources: dict) -> list[tuple]:
+    """The change sets numbered in (after, until] that changed public data, in commit
+    order, each as (ChangeSetInfo, its feed entries): the feed's comparisons, over a
+    stretch of the log (the latest changes, read backwards: `sahel.read.recent`)."""
+    found, scanned = [], after
+    while scanned < until:
+        window = [c for c in change_sets_after(scanned, FEED_WINDOW) if c.seq <= until]
+        if not window:
+            break
+        part, scanned = _feed_entries(window, len(window), resources)
+        found += part
+    return found
+
+
+FEED_WINDOW = 20  # change sets compared a batch by public_change_sets_between
+
+
 def encode_cursor(change) -> str:
     """`change`: a ChangeSetInfo or a (time, id) pair."""
     time, change_set = (change.time, change.id) if isinstance(change, ChangeSetInfo) else change

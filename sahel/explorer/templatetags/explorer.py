@@ -22,3 +22,9 @@ def fuzzy(date: dict | None) -> str:
 @register.filter
 def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+@register.filter
+def words(value: str) -> str:
+    """A vocabulary value in words: 'ethnic_group' -> 'ethnic group'."""
+    return str(value or "").replace("_", " ")

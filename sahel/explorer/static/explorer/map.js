@@ -9,7 +9,7 @@
   if (!container || !data) return;
   const el = window.sahelExplorer.element;
   const RADIUS = { 1: 6, 2: 11, 3: 18 };
-  const SAHEL = [[4, -18], [25, 24]];
+  const SAHEL = [[8, -17], [24, 16]]; // Mali and its neighbours
 
   const map = L.map(container, { zoomSnap: 0.25, scrollWheelZoom: false, worldCopyJump: false });
   map.attributionControl.setPrefix(false);
