@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
-from sahel.explorer import pages
+from sahel.explorer import pages, reading
 from sahel.read.snapshot import read_snapshot
 
 
@@ -23,7 +23,7 @@ def explorer_page(template: str):
         def view(request, *args, **kwargs):
             with read_snapshot():
                 try:
-                    as_of = pages.reading.as_of_param(request.GET)
+                    as_of = reading.as_of_param(request.GET)
                     context = build(request, *args, as_of=as_of, **kwargs)
                 except ValidationError as exc:
                     return _error(request, 400, _problems(exc))
