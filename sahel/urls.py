@@ -10,4 +10,5 @@ urlpatterns = [
     path("api/v1/", include("sahel.rest.urls")),
     path("graphql/", graphql_view, name="graphql"),
     path("admin/", admin.site.urls),
+    path("", include("sahel.explorer.urls")),
 ]

@@ -2,6 +2,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
+from sahel.explorer.views import for_people
+
 
 @require_GET
 def healthz(request):
@@ -16,6 +18,7 @@ def healthz(request):
 
 
 @require_GET
+@for_people  # a browser gets the explorer's home page
 def index(request):
     return JsonResponse(
         {

@@ -52,21 +52,12 @@ def _type(summary: dict) -> AffiliationType:
 
 def narrow_ties(queryset, *, bounds, types: list[str] | None, as_of):
     """Ties that may have held within `bounds` (parsed `validAt`) and are of `types`
-    (slugs; an unknown or hidden one is an error naming `types`)."""
-    from affiliations.models import Affiliation as AffiliationModel
-    from affiliations.models import AffiliationType as AffiliationTypeModel
-    from sahel.core import selectors
-    from sahel.graphql.arguments import bad_argument
+    (slugs; an unknown or hidden one is an error naming `types`), as the read layer
+    narrows them (`sahel.read.network.narrow_ties`)."""
+    from sahel.graphql.arguments import VALIDATION_ERRORS, input_errors
+    from sahel.read.network import narrow_ties as narrow
 
-    if bounds is not None:
-        queryset = selectors.valid_during(queryset, AffiliationModel, bounds.lower, bounds.upper)
-    if types is not None:
-        known = dict(
-            selectors.public(AffiliationTypeModel, as_of=as_of)
-            .filter(slug__in=types)
-            .values_list("slug", "id")
-        )
-        if unknown := sorted(set(types) - set(known)):
-            raise bad_argument("types", f"unknown affiliation type(s) {unknown}.")
-        queryset = queryset.filter(type_id__in=known.values())
-    return queryset
+    try:
+        return narrow(queryset, bounds=bounds, types=types, as_of=as_of)
+    except VALIDATION_ERRORS as exc:
+        raise input_errors(exc) from None

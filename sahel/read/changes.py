@@ -207,9 +207,8 @@ def _change_set_info(ids) -> list[ChangeSetInfo]:
     return _infos(rows)
 
 
-def _infos(log_rows, limit: int | None = None) -> list[ChangeSetInfo]:
-    """Log rows of change sets that wrote a row that may have been public (one query;
-    the first `limit` of them)."""
+def _maybe_public() -> Q:
+    """Log rows of change sets that wrote a row that may have been public."""
     maybe_public = Q(pk__in=[])
     for model in tracked_models():
         maybe_public |= Q(
@@ -217,7 +216,13 @@ def _infos(log_rows, limit: int | None = None) -> list[ChangeSetInfo]:
                 selectors.history_rows_maybe_public(model).filter(change_set=OuterRef("change_set"))
             )
         )
-    rows = log_rows.filter(maybe_public).order_by("seq")[:limit]
+    return maybe_public
+
+
+def _infos(log_rows, limit: int | None = None) -> list[ChangeSetInfo]:
+    """Log rows of change sets that wrote a row that may have been public (one query;
+    the first `limit` of them)."""
+    rows = log_rows.filter(_maybe_public()).order_by("seq")[:limit]
     return [
         ChangeSetInfo(change_set, time, reason, seq)
         for seq, change_set, time, reason in rows.values_list("seq", "change_set", "time", "reason")
@@ -415,6 +420,23 @@ def _feed_entries(window: list[ChangeSetInfo], wanted: int, resources: dict):
     return [(change, found[change]) for change in chosen if found[change]], decided
 
 
+def public_change_sets_between(after: int, until: int, resources: dict) -> list[tuple]:
+    """The change sets numbered in (after, until] that changed public data, in commit
+    order, each as (ChangeSetInfo, its feed entries): the feed's comparisons, over a
+    stretch of the log (the latest changes, read backwards: `sahel.read.recent`)."""
+    found, scanned = [], after
+    while scanned < until:
+        window = [c for c in change_sets_after(scanned, FEED_WINDOW) if c.seq <= until]
+        if not window:
+            break
+        part, scanned = _feed_entries(window, len(window), resources)
+        found += part
+    return found
+
+
+FEED_WINDOW = 20  # change sets compared a batch by public_change_sets_between
+
+
 def encode_cursor(change) -> str:
     """`change`: a ChangeSetInfo or a (time, id) pair."""
     time, change_set = (change.time, change.id) if isinstance(change, ChangeSetInfo) else change
@@ -434,3 +456,13 @@ def decode_cursor(text: str) -> tuple[datetime.datetime, uuid.UUID]:
     if time.tzinfo is None:
         raise ValueError(f"{text!r} is not a cursor given out by this feed.")
     return time, change_set
+
+
+def last_public_change_set(until=None):
+    """The id of the last change set (committed by `until`) that may have changed public
+    data, None before any: public answers change only when it does, and hidden work
+    (drafts) does not move it. A key to cache them by."""
+    log = ChangeSetLog.objects.filter(_maybe_public())
+    if until is not None:
+        log = log.filter(time__lte=until)
+    return log.order_by("-seq").values_list("change_set", flat=True).first()

@@ -12,47 +12,14 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connections
+
+from tests.explorer.browser import browser_test
 
 ROOT = Path(__file__).resolve().parents[2]
 UPDATE_VENDOR = ROOT / "bin" / "update-vendor"
-CHROMIUM = "/usr/bin/chromium"
-# Not localhost: Swagger UI asks its online validator for a badge unless the page is served
-# from localhost or 127.0.0.1, so the pages are opened under this name (mapped to the live
-# server's address) to see what a deployed site would load.
-HOST = "sahel.test"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    f"--host-resolver-rules=MAP {HOST} 127.0.0.1",
-]
 ALLOWED_LICENCES = {"MIT", "BSD-2-Clause", "ISC", "Apache-2.0 OR MIT", "OFL-1.1"}
-
-BROWSER_MARKS = [
-    pytest.mark.slow,
-    pytest.mark.one_backend,
-    # serialized_rollback: what the migrations wrote (the editors' groups) is back for the
-    # tests that follow.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    # bin/test skips it on a machine without chromium; CI (.ci/run) installs it and
-    # requires it.
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM) and os.environ.get("SAHEL_BROWSER_TESTS") != "required",
-        reason=f"{CHROMIUM} is not installed (apt-get install chromium)",
-    ),
-]
-
-
-def browser_test(test):
-    for mark in BROWSER_MARKS:
-        test = mark(test)
-    return test
 
 
 def load_update_vendor():
@@ -62,11 +29,6 @@ def load_update_vendor():
     module = importlib.util.module_from_spec(spec)
     loader.exec_module(module)
     return module
-
-
-def origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 # --- The vendored tree -------------------------------------------------------------------
@@ -206,86 +168,6 @@ def test_pages_name_no_other_origin(db, client, url, inline_script):
 
 
 # --- In the browser ----------------------------------------------------------------------
-
-
-class OfflinePage:
-    """A page that reaches only the live server: any request to another origin (HTTP or a
-    WebSocket) is aborted and recorded, and so are console errors, uncaught exceptions and
-    the server's own error responses."""
-
-    def __init__(self, browser, base_url: str):
-        self.base_url = base_url
-        self.origin = origin(base_url)
-        self.elsewhere: list[str] = []
-        self.errors: list[str] = []
-        self.requested: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.context.set_default_timeout(20_000)
-        self.context.route("**/*", self._route)
-        self.context.route_web_socket(re.compile(".*"), self._web_socket)
-        self.page = self.context.new_page()
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
-        self.page.on("response", self._response)
-
-    def _route(self, route):
-        url = route.request.url
-        if origin(url) == self.origin:
-            self.requested.append(url)
-            route.continue_()
-        else:
-            self.elsewhere.append(url)
-            route.abort("blockedbyclient")
-
-    def _web_socket(self, socket):
-        # No page here opens one; one to any origin would be a surprise worth failing on.
-        self.elsewhere.append(socket.url)
-        socket.close()
-
-    def _console(self, message):
-        if message.type == "error":
-            self.errors.append(f"console: {message.text} ({message.location})")
-
-    def _response(self, response):
-        if response.status >= 400:
-            self.errors.append(f"{response.status} {response.url}")
-
-    def goto(self, path: str):
-        self.page.goto(f"{self.base_url}{path}")
-
-    def settle(self):
-        """Wait until nothing is loading any more, so that a late request (a font, the
-        validator badge) has been attempted before the test looks."""
-        self.page.wait_for_load_state("networkidle")
-
-    def assert_offline(self):
-        assert self.elsewhere == [], "requests left the server"
-        assert self.errors == []
-
-
-@pytest.fixture
-def offline(live_server, settings, monkeypatch):
-    """Open OfflinePage(s) on the live server, as http://sahel.test:<port>."""
-    from playwright import sync_api
-
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, HOST]
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
-    # are synchronous all the same.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    # The live server's request threads must not keep connections open past the test
-    # (PostgreSQL would refuse to drop the test database).
-    monkeypatch.setitem(connections.settings[DEFAULT_DB_ALIAS], "CONN_MAX_AGE", 0)
-    base_url = f"http://{HOST}:{urlsplit(live_server.url).port}"
-    # A deployed site is served over HTTPS: a secure context, where the browser applies the
-    # Cross-Origin-Opener-Policy header (on plain HTTP it logs an error that it ignored it).
-    secure = f"--unsafely-treat-insecure-origin-as-secure={base_url}"
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, secure]
-        )
-        yield lambda: OfflinePage(browser, base_url)
-        browser.close()
-        connections.close_all()
 
 
 @browser_test
