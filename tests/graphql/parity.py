@@ -353,17 +353,20 @@ def with_as_of(query: str | None, variables: dict | None, instant: str):
 
 
 # The categories asked at every past instant of the world; the others at the first one.
-EVERY_INSTANT = frozenset({"roots", "fields", "connections", "hidden", "history"})
+EVERY_INSTANT = frozenset({"roots", "fields", "connections", "hidden"})
 
 
 def instants_of(entry: Entry, past: tuple[str, ...]) -> list[str]:
-    """When `entry` is asked: live; at the first of the `past` instants when `asOf` changes
-    the request and the document is valid (asOf cannot change a validation error but for
-    its locations); at every past instant for the categories of EVERY_INSTANT."""
+    """When `entry` is asked: live; and, when `asOf` changes the request, the document is
+    valid (asOf cannot change a validation error but for its locations) and it is not
+    meant to fail (an argument refused live is refused then too), at the first of the
+    `past` instants, or at each of them for the categories of EVERY_INSTANT."""
     from sahel.graphql.schema import schema
 
     found = ["live"]
-    if not entry.as_of or with_as_of(entry.query, entry.variables, "x") is None:
+    if not entry.as_of or entry.expect == "errors":
+        return found
+    if with_as_of(entry.query, entry.variables, "x") is None:
         return found
     if validate(schema._schema, parse(entry.query)):
         return found

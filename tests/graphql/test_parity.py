@@ -47,22 +47,43 @@ def test_every_side_answers_alike(corpus_world, answers, entry, instant):  # noq
         assert problem is None, f"{entry.name}: expected {entry.expect}, {problem}"
 
 
-def test_the_past_answers_otherwise(corpus_world, answers):  # noqa: F811
-    """The world's edits show: many queries answer otherwise at its instants than live (so
-    asking them `asOf` compares other answers, not the same ones again)."""
+@pytest.fixture
+def answer(corpus_world, answers):  # noqa: F811
+    """`answer(entry, instant)`: the baseline's answer, as asked by the cases (or now)."""
 
-    def answer(entry, instant):
+    def get(entry, instant):
         if (entry.name, instant) not in answers:
             request = parity.request(entry, corpus_world, instant)
             answers[entry.name, instant] = parity.SIDES[parity.BASELINE](request)
         return answers[entry.name, instant]
 
+    return get
+
+
+def test_the_past_answers_otherwise(answer):
+    """The world's edits show: many queries answer otherwise at its instants than live (so
+    asking them `asOf` compares other answers, not the same ones again)."""
     changed = dict.fromkeys(INSTANTS, 0)
     for entry in CORPUS:
         if entry.expect != "errors":
             for instant in parity.instants_of(entry, INSTANTS)[1:]:
                 changed[instant] += answer(entry, instant) != answer(entry, "live")
     assert all(count >= 30 for count in changed.values()), changed
+
+
+def test_hidden_objects_answer_as_absent_ones(answer):
+    """A lookup of a draft, withdrawn or deleted object answers exactly as one of an id or
+    slug that never existed, live and in the past."""
+    by_name = {entry.name: entry for entry in CORPUS}
+    pairs = [
+        (entry, by_name[entry.name.rsplit("/", 1)[0] + "/absent"])
+        for entry in CORPUS
+        if entry.category == "hidden" and entry.name.rsplit("/", 1)[0] + "/absent" in by_name
+    ]
+    assert len(pairs) >= 10
+    for hidden, absent in pairs:
+        for instant in parity.instants_of(hidden, INSTANTS):
+            assert answer(hidden, instant) == answer(absent, instant), (hidden.name, instant)
 
 
 # -- the corpus -----------------------------------------------------------------------------------
