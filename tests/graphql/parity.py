@@ -8,9 +8,9 @@ A side is a function from a `Request` to an `Answer`. Today there are two:
   `Executor` and `streamline`), POSTed to /graphql/ through django.test.Client: URL
   routing, middleware, the view (one snapshot, extensions, error masking, orjson);
 - `reference`: a second `strawberry.Schema` of the same Query type, extensions and config,
-  executed by graphql-core's ordinary executor (no `execution_context_class`, no
+  executed by graphql-core's ordinary executor (strawberry's default execution context, no
   `streamline`), behind the same view class (`SahelGraphQLView`), called with a
-  RequestFactory request.
+  RequestFactory request: the same snapshot, extensions, error masking and JSON encoding.
 
 Another execution (a compiled read path) is plugged in as one more entry of `SIDES`, e.g.
 `SIDES["compiled"] = view_side(SahelGraphQLView.as_view(schema=compiled_schema))`; every
@@ -246,24 +246,11 @@ class Entry:
 
     @classmethod
     def of(cls, item: dict) -> "Entry":
-        known = {
-            "name", "category", "query", "expect", "variables", "operationName", "asOf",
-            "origin", "note",
-        }  # fmt: skip
-        unknown = set(item) - known
-        assert not unknown, (item.get("name"), unknown)
+        """From the corpus files' spelling (`operationName`, `asOf`); an unknown key is a
+        TypeError."""
         assert item["expect"] in EXPECTATIONS, item
-        return cls(
-            name=item["name"],
-            category=item["category"],
-            query=item.get("query"),
-            expect=item["expect"],
-            variables=item.get("variables"),
-            operation_name=item.get("operationName"),
-            as_of=item.get("asOf", True),
-            origin=item.get("origin"),
-            note=item.get("note"),
-        )
+        names = {"operationName": "operation_name", "asOf": "as_of"}
+        return cls(**{names.get(key, key): value for key, value in item.items()})
 
 
 def load_corpus(files=CORPUS_FILES) -> list[Entry]:
