@@ -68,7 +68,9 @@ def test_the_past_answers_otherwise(answer):
         if entry.expect != "errors":
             for instant in parity.instants_of(entry, INSTANTS)[1:]:
                 changed[instant] += answer(entry, instant) != answer(entry, "live")
-    assert all(count >= 30 for count in changed.values()), changed
+    # 185 of 469 at `before`, 31 of 104 at `middle` when written
+    assert changed["before"] >= 100, changed
+    assert changed["middle"] >= 20, changed
 
 
 def test_hidden_objects_answer_as_absent_ones(answer):
