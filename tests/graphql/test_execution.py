@@ -267,13 +267,18 @@ def test_batches_are_released_after_the_answer(curated, monkeypatch):
     ],
     ids=["in-a-list", "as-a-slug", "as-a-date"],  # (a lone surrogate cannot travel in an id)
 )
-def test_a_lone_surrogate_in_the_input_is_an_error_not_a_server_error(client, query, variables):
-    """orjson cannot encode a lone surrogate that an error message repeats."""
+def test_a_lone_surrogate_in_the_input_is_a_named_error_not_a_server_error(
+    client, query, variables
+):
+    """A lone surrogate in the variables is no text: the request is refused, saying why,
+    before anything runs (the database could not even be asked: it was an 'Internal
+    error.'). In the query itself graphql-core's parser refuses it as a syntax error."""
     body = json.dumps({"query": query, "variables": variables})  # ensure_ascii: "\\ud800"
     response = client.post("/graphql/", body, content_type="application/json")
-    assert response.status_code == 200
-    payload = json.loads(response.content)
-    assert payload.get("errors") or payload["data"]["actor"] is None
+    assert response.status_code == 400
+    [error] = json.loads(response.content)["errors"]
+    assert "lone surrogate" in error["message"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT"}
 
 
 def test_the_executor_knows_this_graphql_core():

@@ -213,9 +213,10 @@ def sample(values: list[Value]) -> list[Value]:
 def page_values(resource: str, *, full: bool) -> dict[str, list[Value]]:
     """`first`, `after`, `ordering`, `asOf` of a root connection (`full`: every value of
     the arguments every connection shares, else a sample)."""
-    from sahel.api.urls import RESOURCES as VIEWSETS
+    from sahel.read.resources import resources
 
-    orderings = list(VIEWSETS[resource].orderings) if resource in VIEWSETS else []
+    known = resources()
+    orderings = list(known[resource].orderings) if resource in known else []
     values = {
         "first": [
             ok("one", 1),
@@ -1036,7 +1037,7 @@ def _variables():
         "query($s: String!) { actor(slug: $s) { id } }",
         "errors",
         variables={"s": "%{u:d800}"},
-        note="a lone surrogate: today an internal (masked) error, not a bad argument",
+        note="a lone surrogate: refused as not text (a 400 naming it), before anything runs",
     )
     yield E(
         "variables/not-an-object",

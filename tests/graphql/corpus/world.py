@@ -3,7 +3,7 @@ tied to its public objects, and two sets of edits at known instants, so that `as
 differ from live ones.
 
 Everything added here is test data, marked as such (slugs `corpus-...`, titles "Corpus
-..."); it is written through `sahel.services`, like everything else. Objects are found by
+..."); it is written through `sahel.core.services`, like everything else. Objects are found by
 slug, never by id: ids depend on the database and on what ran before.
 
 - before: the curated dataset and the world's first state (one change set);
@@ -28,9 +28,9 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from sahel import services
-from sahel.history import change_set
-from tests.conftest import Make
+from sahel.core import services
+from sahel.core.history import change_set
+from tests.factories import Make
 
 INSTANTS = ("before", "middle")  # the past instants the corpus is asked `asOf`
 
@@ -237,8 +237,8 @@ def build_world() -> World:
         edit(place, "Corpus: coordinates refined", longitude="-2.75")
 
     # -- what the corpus refers to by name ----------------------------------------------
-    from sahel.api import changes
-    from sahel.models import ChangeSetLog
+    from sahel.core.models import ChangeSetLog
+    from sahel.read import changes
 
     for resource, model in (
         ("actors", Actor),
