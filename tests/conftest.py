@@ -1,9 +1,12 @@
 """Shared test fixtures.
 
 Transactional tests (`django_db(transaction=True)`) also take `serialized_rollback=True`:
-their flush then leaves the migrations' rows (content types, the editors' groups) as they
-were, instead of recreating content types under new ids, which breaks the next test that
-restores them. Test data is written through sahel.core.services, like everything else."""
+the next such test restores the migrations' rows (content types, the editors' groups) under
+their own ids, instead of finding them recreated under new ids. Between the two the flushed
+database holds none of those rows, which is why pytest-django runs every test that uses the
+database before the transactional ones; a test that only uses a module-scoped world (`world`,
+`curated`) is marked as using the database here, so it is sorted with them, not after the
+flushes. Test data is written through sahel.core.services, like everything else."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,6 +15,17 @@ from django.db import transaction
 
 from tests.factories import Make
 from tests.leak_world import world  # noqa: F401 - the leak suites' module-scoped world
+
+
+MODULE_WORLDS = ("world", "curated")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-django sorts the tests by their database use
+def pytest_collection_modifyitems(items):
+    for item in items:
+        uses_a_world = any(name in getattr(item, "fixturenames", ()) for name in MODULE_WORLDS)
+        if uses_a_world and item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.django_db)
 
 
 @pytest.fixture

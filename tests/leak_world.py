@@ -22,8 +22,6 @@ from actors.models import Actor, Identifier
 from sahel.core import services
 from tests.factories import Make
 
-pytestmark = pytest.mark.django_db
-
 PREFIX = "leakmark"  # every marker contains it, so any occurrence anywhere is a leak
 ALWAYS_FORBIDDEN = (PREFIX, "editorial_note", "history_user", "password")
 RESOURCES = ("actors", "affiliations", "events", "places", "sources")
