@@ -59,7 +59,7 @@ class Tracked:
         )
     )
     def history(self, info: strawberry.Info) -> list[Revision]:
-        budget(info).spend_history()
+        budget(info).spend_history(self.batch)
         entries = changes.object_history(self.batch.projection, self.id)
         if self.batch.as_of is not None:
             limit = self.batch.as_of.isoformat()

@@ -7,7 +7,6 @@ import threading
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -15,6 +14,7 @@ from rest_framework.test import APIClient
 from places.models import Place
 from sahel.core import services
 from sahel.dataset.loader import loader_user
+from tests.curated import load_curated
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -24,7 +24,7 @@ def dataset():
     # A transactional test before this one (the admin's browser test) flushed the database
     # and content types came back with other ids: drop the ids Django cached.
     ContentType.objects.clear_cache()
-    call_command("load_dataset", verbosity=0)
+    load_curated()
 
 
 def _export(client, **params):
