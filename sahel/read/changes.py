@@ -490,16 +490,17 @@ def _candidates(window: list[ChangeSetInfo], position: Position, limit: int, res
     first = window[0]
     inside = position.resource is not None and position.seq == first.seq
     found = []
-    for index, name in enumerate(names):
-        after = None
-        if inside:
-            mine = names.index(position.resource)
-            if index < mine:
-                after = (first.time, owners.LAST_ID)
-            elif index == mine:
-                after = (first.time, position.id)
-        rows = _owners_of(resources[name], window, after, limit)
-        found += [(change, index, pk) for change, pk in rows]
+    with owners.joins_as_written():
+        for index, name in enumerate(names):
+            after = None
+            if inside:
+                mine = names.index(position.resource)
+                if index < mine:
+                    after = (first.time, owners.LAST_ID)
+                elif index == mine:
+                    after = (first.time, position.id)
+            rows = _owners_of(resources[name], window, after, limit)
+            found += [(change, index, pk) for change, pk in rows]
     found.sort(key=lambda row: (row[0].seq, row[1], row[2]))
     return [(change, names[index], pk) for change, index, pk in found[:limit]]
 
