@@ -213,6 +213,7 @@ SPECTACULAR_SETTINGS = {
 # can be turned off, and turns itself off with a warning on a library version it does not know.
 SAHEL_COMPILED_SQL = env_bool("SAHEL_COMPILED_SQL", True)  # sahel/read/compiled.py
 SAHEL_GRAPHQL_FAST_EXECUTION = env_bool("SAHEL_GRAPHQL_FAST_EXECUTION", True)  # sahel/graphql
+SAHEL_FEED_OWNERS_SQL = env_bool("SAHEL_FEED_OWNERS_SQL", True)  # sahel/read/owners.py
 
 SEEDS_DIR = BASE_DIR / "seeds"
 FIXTURES_DIR = BASE_DIR / "fixtures"

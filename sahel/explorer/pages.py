@@ -20,6 +20,7 @@ from sahel.explorer.timeline import describe, timeline
 from sahel.read import network
 
 RECENT_CHANGE_SETS = 6
+RECENT_ENTRIES = 10  # a change set's first entries shown; the feed has the rest
 SEARCH_RESULTS = 50
 
 
@@ -76,8 +77,14 @@ def home(request, *, as_of) -> dict:
     return {
         "counts": reading.counts(as_of=as_of),
         "recent": [
-            {**change, "entries": [_change_entry(entry, links) for entry in change["entries"]]}
-            for change in reading.recent_changes(RECENT_CHANGE_SETS, as_of=as_of)
+            {
+                **change,
+                "entries": [_change_entry(entry, links) for entry in change["entries"]],
+                "rest": _rest_of(change),
+            }
+            for change in reading.recent_changes(
+                RECENT_CHANGE_SETS, entries=RECENT_ENTRIES, as_of=as_of
+            )
         ],
         "licence": licence(),
         "site": request.build_absolute_uri("/"),
@@ -90,6 +97,13 @@ def home(request, *, as_of) -> dict:
             "export": reverse("export"),
         },
     }
+
+
+def _rest_of(change: dict) -> str:
+    """The feed from the last entry shown of a change set with more: the rest of it."""
+    if not change["more"]:
+        return ""
+    return f"{reverse('changes')}?{urlencode({'since': change['entries'][-1]['cursor']})}"
 
 
 def _change_entry(entry: dict, links: Links) -> dict:
