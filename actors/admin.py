@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 
 from actors.models import Actor, Identifier, Name
 from affiliations.models import Affiliation
@@ -64,6 +66,7 @@ class ActorAdmin(ClaimAdmin):
     autocomplete_fields = ("area",)
     prepopulated_fields = {"slug": ("name",)}
     inlines = (NameInline, IdentifierInline, AffiliationAsSubjectInline, AffiliationAsObjectInline)
+    review_label = F("name")
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
@@ -79,6 +82,7 @@ class NameAdmin(ClaimAdmin):
     search_fields = ("name",)
     actor_search_paths = ("actor",)
     autocomplete_fields = ("actor",)
+    review_label = Concat("name", Value(" (a name of "), "actor__name", Value(")"))
 
 
 @admin.register(Identifier)

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import F
 
 from sahel.admin.diffs import record_changes
 from sahel.admin.forms import REASON, adopt
@@ -50,6 +51,8 @@ class ClaimAdmin(CitedAdmin):
 
     readonly_fields = ("status",)
     actions = ["publish_selected", "withdraw_selected", "delete_selected_with_reason"]
+    # How the review queue (sahel.admin.review) names a row: an expression over it.
+    review_label = F("pk")
 
     def has_publish_permission(self, request, obj=None):
         return can_publish(request.user, self.model)
