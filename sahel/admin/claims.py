@@ -7,10 +7,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import F
 
-from sahel.admin.diffs import record_changes
 from sahel.admin.forms import REASON, adopt
 from sahel.admin.inlines import CitationInline
 from sahel.admin.permissions import can_publish
+from sahel.admin.revisions import with_deltas
 from sahel.admin.tracked import TrackedAdmin
 from sahel.core import services
 from sahel.core.history import StaleEditError, change_set
@@ -33,17 +33,7 @@ class CitedAdmin(TrackedAdmin):
             .select_related("history_user", "source")
             .order_by("id", "history_date", "history_id")
         )
-        previous = {}
-        for row in rows:
-            before = previous.get(row.id)
-            row.delta = (
-                record_changes(row, before, Citation)
-                if before is not None and row.history_type == "~"
-                else []
-            )
-            previous[row.id] = row
-        rows.sort(key=lambda r: (r.history_date, r.history_id), reverse=True)
-        return {"citation_history": rows}
+        return {"citation_history": with_deltas(rows, Citation)}
 
 
 class ClaimAdmin(CitedAdmin):
