@@ -65,3 +65,49 @@ def test_filters_by_source_stance_and_claim_type(editor_client, cited):
         for choice in spec.choices(response.context["cl"])
     ]
     assert sources == ["All", "Panel report", "Press article"]
+
+
+# -- a refused quote: what the source says instead -------------------------------------------
+TEXT = (
+    "Al-Qaeda in Timbuktu\n"
+    "The Algeria-born AQIM has a long history in Timbuktu, a desert region.\n"
+    "Mokhtar Belmokhtar may have begun cultivating ties with smugglers in the Timbuktu "
+    "region as early as 1994. In the early 2000s, Belmokhtar married a woman there.\n"
+    "Jama‘at Nusrat al-Islam wa-l-Muslimin was announced in 2017."
+)
+
+
+def refusal(make, quote, locator=""):
+    from django.core.exceptions import ValidationError
+
+    source = make.source(slug="timbuktu", text=TEXT)
+    with pytest.raises(ValidationError) as caught:
+        make.citation(make.actor(), source=source, quote=quote, locator=locator)
+    return caught.value.message_dict
+
+
+def test_a_misquote_is_answered_with_the_nearest_passage(make):
+    errors = refusal(make, "Belmokhtar began cultivating ties with smugglers in Timbuktu in 1994")
+    assert errors["quote"][0].startswith("The quote is not verbatim in 'timbuktu'")
+    assert errors["quote"][1] == (
+        "Nearest in the source: “Belmokhtar may have begun cultivating ties with smugglers "
+        "in the Timbuktu region as early as 1994”"
+    )
+
+
+def test_a_quote_typed_with_straight_apostrophes_is_found(make):
+    errors = refusal(make, "Jama'at Nusrat al-Islam")
+    assert "only in apostrophes" in errors["quote"][1]
+    assert "“Jama‘at Nusrat al-Islam”" in errors["quote"][1]
+
+
+def test_a_quote_nothing_resembles_says_so(make):
+    errors = refusal(make, "completely unrelated words about football matches")
+    assert errors["quote"][1].startswith("Nothing in the source is close to it")
+
+
+def test_a_wrong_paragraph_names_the_right_one(make):
+    errors = refusal(make, "a desert region", locator="para. 3")
+    assert errors["locator"] == [
+        "The quote is in 'timbuktu' but not in paragraph 3: it is in paragraph 2 (para. 2)."
+    ]
