@@ -44,6 +44,24 @@ class ClaimAdmin(CitedAdmin):
     # How the review queue (sahel.admin.review) names a row: an expression over it.
     review_label = F("pk")
 
+    # The claim machinery's fields, after the claim's own (which come first on the page).
+    claim_fields = ("certainty", "status", "editorial_note")
+
+    def get_fieldsets(self, request, obj=None):
+        *own, change = super().get_fieldsets(request, obj)
+        if self.fieldsets:  # declared by the app: as declared
+            return [*own, change]
+        fieldsets, claim = [], []
+        for title, options in own:
+            fields = [f for f in options["fields"] if f not in self.claim_fields]
+            claim += [f for f in options["fields"] if f in self.claim_fields]
+            if fields:
+                fieldsets.append((title, {**options, "fields": fields}))
+        if claim:
+            ordered = [f for f in self.claim_fields if f in claim]
+            fieldsets.append(("Certainty and review", {"fields": ordered}))
+        return [*fieldsets, change]
+
     def has_publish_permission(self, request, obj=None):
         return can_publish(request.user, self.model)
 
