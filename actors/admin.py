@@ -75,6 +75,12 @@ class ActorAdmin(ClaimAdmin):
     prepopulated_fields = {"slug": ("name",)}
     inlines = (NameInline, IdentifierInline, AffiliationAsSubjectInline, AffiliationAsObjectInline)
     review_label = F("name")
+    explorer_page = "actor"
+    explorer_sections = (
+        ("Network", "network-title"),
+        ("Timeline", "timeline-title"),
+        ("Map", "map-title"),
+    )
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():

@@ -43,6 +43,8 @@ class EventAdmin(ClaimAdmin):
     prepopulated_fields = {"slug": ("title",)}
     inlines = (ParticipationInline,)
     review_label = F("title")
+    explorer_page = "event"
+    explorer_sections = (("Timeline", "timeline-title"), ("Map", "map-title"))
 
 
 @admin.register(Participation)
