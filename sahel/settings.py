@@ -88,6 +88,9 @@ if not PRODUCTION and importlib.util.find_spec("perf") is not None:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # JSON errors on API paths (sahel/errors.py): an oversize body is refused before any
+    # view reads it, and no API client gets an HTML error page.
+    "sahel.errors.JsonErrorsMiddleware",
     # Serves collected static files under gunicorn (production); runserver serves them itself.
     *(["whitenoise.middleware.WhiteNoiseMiddleware"] if PRODUCTION else []),
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -150,6 +153,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     options = DATABASES["default"].setdefault("OPTIONS", {})
     session = f"-c jit=off -c work_mem={env('PG_WORK_MEM', '64MB')}"
     options["options"] = f"{options.get('options', '')} {session}".strip()
+
+# Errors (sahel/errors.py): the paths whose errors are JSON (matched by prefix), the largest
+# request body they take (a GraphQL query is at most 2,000 tokens, sahel/graphql/limits.py),
+# and how long a client is told to wait while the database is unreachable.
+SAHEL_JSON_PATHS = ["/api/", "/graphql/", "/reconcile/", "/healthz/"]
+SAHEL_MAX_BODY_BYTES = int(env("MAX_BODY_BYTES", str(1024 * 1024)))
+SAHEL_RETRY_AFTER_SECONDS = int(env("RETRY_AFTER_SECONDS", "5"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
