@@ -16,6 +16,7 @@ are not JSON (strawberry's plain-text 400 and 405, Django's debug pages) into JS
 """
 
 import http
+import itertools
 import sys
 
 from django.conf import settings
@@ -157,7 +158,9 @@ class JsonErrorsMiddleware:
 
     def as_json(self, request, response):
         status = response.status_code
-        if status < 400 or response.streaming:
+        if response.streaming:
+            return self.primed(response)
+        if status < 400:
             return response
         if response.get("Content-Type", "").split(";")[0].strip() in _JSON_TYPES:
             return response
@@ -169,3 +172,19 @@ class JsonErrorsMiddleware:
             if response.has_header(header):
                 converted[header] = response[header]
         return converted
+
+    def primed(self, response):
+        """A stream (the export) whose first part is made here, so that a failure at its
+        start (the database down when its snapshot opens) is answered by the error
+        handlers like any other view's, instead of by the server's HTML 500 page."""
+        chunks = iter(response.streaming_content)
+        try:
+            first = next(chunks)
+        except StopIteration:
+            response.streaming_content = iter(())
+            return response
+        except BaseException:
+            response.close()
+            raise
+        response.streaming_content = itertools.chain([first], chunks)
+        return response

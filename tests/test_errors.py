@@ -177,3 +177,16 @@ def test_html_pages_keep_html_error_pages(api):
     swagger = api.get("/api/v1/schema/swagger/", HTTP_ACCEPT="text/html")
     assert swagger.status_code == 200
     assert swagger["Content-Type"].startswith("text/html")
+
+
+def test_a_stream_that_fails_at_its_start_is_answered_as_json(api):
+    """The export streams; the database down when it opens its snapshot is a 503 too."""
+    down = OperationalError("the database system is shutting down")
+    with mock.patch("sahel.read.export.lines", side_effect=down):
+        response = api.get("/api/v1/export/?resource=places")
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    assert body(response)["code"] == "DATABASE_UNAVAILABLE"
+    export = api.get("/api/v1/export/?resource=places")
+    assert export.status_code == 200
+    assert export.streaming
