@@ -102,15 +102,25 @@ def check(token, pulse, canary, hidden_name) -> dict:
     return {"consistent": len(set(numbers.values())) == 1, "tick_in_database": numbers}
 
 
-def run(*, duration: float, interval: float, token: str, public: str, ready=None) -> dict:
-    """Tick every `interval` seconds for `duration` seconds; returns the report."""
+def run(
+    *, duration: float, interval: float, token: str, public: str, ready=None, stopped=None
+) -> dict:
+    """Tick every `interval` seconds for `duration` seconds at most, until `stopped()`;
+    returns the report."""
     user, pulse, blinker, canary, hidden_name = plant(token, public)
     if ready is not None:
         ready()
-    report = {"ticks": 0, "errors": 0, "error_kinds": {}, "last_committed": 0, "attempted": 0}
+    report = {
+        "ticks": 0,
+        "errors": 0,
+        "error_kinds": {},
+        "ticks_after_errors": 0,
+        "last_committed": 0,
+        "attempted": 0,
+    }
     deadline = time.monotonic() + duration
     number = 0
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not (stopped and stopped()):
         number += 1
         report["attempted"] = number
         try:
@@ -125,6 +135,8 @@ def run(*, duration: float, interval: float, token: str, public: str, ready=None
         else:
             report["ticks"] += 1
             report["last_committed"] = number
+            if report["errors"]:
+                report["ticks_after_errors"] += 1
         time.sleep(interval)
     for _attempt in range(50):
         try:

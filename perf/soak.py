@@ -357,7 +357,7 @@ class Editor:
                 "manage.py",
                 "soak_editor",
                 "--duration",
-                str(duration),
+                str(duration + 600),
                 "--interval",
                 str(interval),
                 "--token",
@@ -367,16 +367,20 @@ class Editor:
             ],
             cwd=ROOT,
             env={**env, "SAHEL_ENV": "development", "DATABASE_URL": database_url, "DEBUG": "0"},
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
+
+    def wait_ready(self) -> None:
         line = self.process.stdout.readline()
         if line.strip() != "ready":
             self.process.kill()
             raise RuntimeError(f"the editor did not start: {line}{self.process.stderr.read()}")
 
     def report(self, timeout: float = 60) -> dict:
+        """Stop it (its standard input closes) and read its report."""
         out, err = self.process.communicate(timeout=timeout)
         if self.process.returncode != 0:
             return {"failed": True, "stderr": err[-3000:]}
@@ -406,9 +410,11 @@ def kill_worker(server, at: float):
     return fault
 
 
-def fill(cluster, database: str, *, source_url: str | None, env: dict, log) -> str:
+def fill(
+    cluster, database: str, *, source_url: str | None, env: dict, log, load: bool = True
+) -> str:
     """A database in the throwaway cluster: a copy of `source_url` (pg_dump | pg_restore),
-    or migrated and loaded with the curated dataset."""
+    or migrated and (`load`) loaded with the curated dataset."""
     cluster.psql(f'CREATE DATABASE "{database}"')
     url = cluster.url(database)
     began = time.monotonic()
@@ -431,7 +437,8 @@ def fill(cluster, database: str, *, source_url: str | None, env: dict, log) -> s
 
         dev = {**env, "SAHEL_ENV": "development", "DATABASE_URL": url, "DEBUG": "0"}
         manage("migrate", "--noinput", env=dev)
-        manage("load_dataset", env=dev)
+        if load:
+            manage("load_dataset", env=dev)
     log(f"database filled in {time.monotonic() - began:.1f} s")
     return url
 
@@ -444,6 +451,7 @@ def soak(
     url: str | None = None,
     throwaway: bool = False,
     source_url: str | None = None,
+    load: bool = True,
     restart_db_at: float | None = None,
     down: float = 3.0,
     kill_worker_at: float | None = None,
@@ -474,6 +482,7 @@ def soak(
     server = None
     with ExitStack() as stack:
         cluster = None
+        editor = None
         if url:
             check_loopback(url)
             base = url
@@ -481,17 +490,27 @@ def soak(
             if throwaway:
                 cluster = stack.enter_context(Cluster(log=log))
                 database_url = fill(
-                    cluster, "sahel", source_url=source_url, env=dict(os.environ), log=log
+                    cluster,
+                    "sahel",
+                    source_url=source_url,
+                    env=dict(os.environ),
+                    log=log,
+                    load=load,
                 )
             elif database_url is None:
                 raise ValueError("Give a database_url, a url, or throwaway=True.")
+            if editor_interval:  # starts while the server does
+                editor = Editor(database_url, duration, editor_interval, dict(os.environ))
+                stack.callback(editor.process.kill)
             server = stack.enter_context(
                 Gunicorn(database_url, workers=workers, threads=threads, static=pages, log=log)
             )
             base = server.base
-        editor = None
-        if editor_interval and database_url:
+        if editor is None and editor_interval and database_url:
             editor = Editor(database_url, duration, editor_interval, dict(os.environ))
+            stack.callback(editor.process.kill)
+        if editor is not None:
+            editor.wait_ready()
         as_of = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         operations = read_mix(base, public=editor and editor.public, pages=pages, as_of=as_of)
         run = Soak(

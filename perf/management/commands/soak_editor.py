@@ -1,5 +1,6 @@
 import json
 import sys
+import threading
 
 from django.core.management.base import BaseCommand
 
@@ -10,7 +11,8 @@ class Command(BaseCommand):
     help = (
         "The soak's editor (perf/editor.py): plants canary drafts, then edits through the "
         "services every --interval seconds for --duration seconds; prints 'ready' once the "
-        "canaries are planted and its report (JSON) at the end. Run by `manage.py soak`."
+        "canaries are planted, stops when its standard input closes, and prints its report "
+        "(JSON). Run by `manage.py soak`."
     )
 
     def add_arguments(self, parser):
@@ -24,7 +26,19 @@ class Command(BaseCommand):
             sys.stdout.write("ready\n")
             sys.stdout.flush()
 
+        stop = threading.Event()
+
+        def watch_stdin():
+            sys.stdin.read()  # until the soak closes it
+            stop.set()
+
+        threading.Thread(target=watch_stdin, daemon=True).start()
         report = editor.run(
-            duration=duration, interval=interval, token=token, public=public, ready=ready
+            duration=duration,
+            interval=interval,
+            token=token,
+            public=public,
+            ready=ready,
+            stopped=stop.is_set,
         )
         sys.stdout.write(json.dumps(report) + "\n")
