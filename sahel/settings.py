@@ -5,6 +5,7 @@ SAHEL_ENV=production refuses to start without SECRET_KEY and ALLOWED_HOSTS and t
 every protection `manage.py check --deploy` asks for.
 """
 
+import datetime
 import importlib.util
 import os
 from pathlib import Path
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "strawberry_django",
+    "axes",  # admin login throttling (below, "Admin logins")
     # The service's floors (see README, "How the pieces fit"): the core, then its surfaces.
     "sahel.core",
     "sahel.admin",
@@ -100,6 +102,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with its 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sahel.urls"
@@ -169,6 +173,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Admin logins (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one username
+# from one address, that pair is locked out (429) for LOGIN_COOLOFF_MINUTES; a superuser
+# unlocks it sooner in the admin (Axes > Access attempts: delete the row) or with
+# `manage.py axes_reset_username <name>`. A successful login clears the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+# The client's address: REMOTE_ADDR, or behind PROXY_COUNT trusted proxies (the TLS proxy of
+# production, HTTPS=1) the address the nearest of them put in X-Forwarded-For.
+PROXY_COUNT = int(env("PROXY_COUNT", "1" if PRODUCTION and env_bool("HTTPS", True) else "0"))
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
+AXES_IPWARE_PROXY_ORDER = "right-most"  # the address our proxy appended, not one a client sent
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if PROXY_COUNT else ["REMOTE_ADDR"]
+)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
