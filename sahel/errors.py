@@ -21,16 +21,11 @@ import sys
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils.html import escape
 from django.views import defaults
 
-# Errors the database driver raises when the server cannot be reached or went away
-# mid-request (connection refused, "terminating connection due to administrator command",
-# "the database system is starting up", a closed connection). Django wraps the driver's
-# errors in these two; a query error (bad SQL, a constraint) is a different class.
-UNAVAILABLE = (OperationalError, InterfaceError)
+from sahel.core.outages import is_unavailable
 
 _JSON_TYPES = ("application/json", "application/problem+json", "application/graphql-response+json")
 # Response headers an error keeps when it is rewritten as JSON.
@@ -115,7 +110,7 @@ def server_error(request, template_name="500.html"):
     """A failure, masked; a 503 with `Retry-After` when it was the database being down.
     Django has logged the exception already (`django.request`)."""
     exception = sys.exc_info()[1]
-    if isinstance(exception, UNAVAILABLE):
+    if exception is not None and is_unavailable(exception):
         return database_unavailable(request)
     if wants_json(request):
         return json_error(request, 500, "Internal server error.", "INTERNAL_SERVER_ERROR")

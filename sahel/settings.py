@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "strawberry_django",
     "axes",  # admin login throttling (below, "Admin logins")
+    "csp",  # Content-Security-Policy (below)
     # The service's floors (see README, "How the pieces fit"): the core, then its surfaces.
     "sahel.core",
     "sahel.admin",
@@ -93,6 +95,7 @@ MIDDLEWARE = [
     # JSON errors on API paths (sahel/errors.py): an oversize body is refused before any
     # view reads it, and no API client gets an HTML error page.
     "sahel.errors.JsonErrorsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Serves collected static files under gunicorn (production); runserver serves them itself.
     *(["whitenoise.middleware.WhiteNoiseMiddleware"] if PRODUCTION else []),
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,6 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -173,6 +177,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Content-Security-Policy (django-csp) on every response: everything from this site only.
+# Scripts: files served by the app, or inline with the response's nonce (the one inline
+# script left is Swagger UI's start-up, sahel/explorer/templates/explorer/swagger_ui.html);
+# no eval, no inline event handlers. Styles may be inline: GraphiQL, ReDoc (styled
+# components), Swagger UI and the admin's widgets set them at run time. Images may be data:
+# URLs (Swagger UI's and the admin's icons); ReDoc's search runs in a blob: worker.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Admin logins (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one username
 # from one address, that pair is locked out (429) for LOGIN_COOLOFF_MINUTES; a superuser

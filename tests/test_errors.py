@@ -139,6 +139,7 @@ def test_a_failure_is_a_masked_json_500(api):
 def test_the_database_unreachable_is_a_503_with_retry_after(api, settings):
     settings.SAHEL_RETRY_AFTER_SECONDS = 7
     down = OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+    # (no driver error as its cause: no answer from any server)
     with mock.patch.object(selectors, "public", side_effect=down):
         response = api.get("/api/v1/actors/")
         assert response.status_code == 503
@@ -190,3 +191,38 @@ def test_a_stream_that_fails_at_its_start_is_answered_as_json(api):
     export = api.get("/api/v1/export/?resource=places")
     assert export.status_code == 200
     assert export.streaming
+
+
+def _wrapped(cause) -> OperationalError:
+    error = OperationalError(str(cause))
+    error.__cause__ = cause
+    return error
+
+
+def test_only_an_unreachable_database_is_a_503_not_every_operational_error():
+    import sqlite3
+
+    import psycopg
+    from django.db import InterfaceError
+
+    from sahel.core.outages import is_unavailable
+
+    assert is_unavailable(_wrapped(psycopg.errors.AdminShutdown("terminating connection")))
+    assert is_unavailable(_wrapped(psycopg.errors.CannotConnectNow("starting up")))
+    assert is_unavailable(_wrapped(psycopg.errors.TooManyConnections("too many clients")))
+    assert is_unavailable(_wrapped(psycopg.OperationalError("connection refused")))
+    assert is_unavailable(InterfaceError("connection already closed"))
+    assert is_unavailable(_wrapped(sqlite3.OperationalError("database is locked")))
+    # A fault of the code or a cancelled statement: a 500, not "try again".
+    assert not is_unavailable(_wrapped(sqlite3.OperationalError("no such table: actors_actor")))
+    assert not is_unavailable(_wrapped(psycopg.errors.QueryCanceled("statement timeout")))
+    assert not is_unavailable(RuntimeError("boom"))
+
+
+def test_a_missing_table_is_a_masked_500_not_a_503(api):
+    broken = _wrapped(__import__("sqlite3").OperationalError("no such table: actors_actor"))
+    with mock.patch.object(selectors, "public", side_effect=broken):
+        response = api.get("/api/v1/actors/")
+    assert response.status_code == 500
+    assert "Retry-After" not in response
+    assert b"actors_actor" not in response.content

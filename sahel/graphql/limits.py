@@ -8,7 +8,6 @@ GraphQL's own syntax and validation errors are shown; any other error is masked.
 
 from collections.abc import Iterator
 
-from django.db import InterfaceError, OperationalError
 from graphql import (
     ExecutionResult,
     FieldNode,
@@ -26,6 +25,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
+from sahel.core.outages import is_unavailable
 from sahel.graphql.arguments import MAX_PAGE_SIZE, PublicError
 from sahel.graphql.budget import release
 
@@ -103,7 +103,7 @@ class DatabaseUnavailable(SchemaExtension):
         yield
         result = self.execution_context.result
         for error in (result.errors or []) if result is not None else []:
-            if isinstance(error.original_error, (OperationalError, InterfaceError)):
+            if error.original_error is not None and is_unavailable(error.original_error):
                 request = getattr(self.execution_context.context, "request", None)
                 if request is not None:
                     request.sahel_database_error = error.original_error
