@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "strawberry_django",
     "axes",  # admin login throttling (below, "Admin logins")
     "csp",  # Content-Security-Policy (below)
+    "corsheaders",  # CORS on the public read-only surfaces (below)
     # The service's floors (see README, "How the pieces fit"): the core, then its surfaces.
     "sahel.core",
     "sahel.admin",
@@ -91,6 +92,9 @@ if not PRODUCTION and importlib.util.find_spec("perf") is not None:
     INSTALLED_APPS.append("perf")
 
 MIDDLEWARE = [
+    # First: a preflight is answered here, and every response below it (errors included,
+    # so a browser app can read them) gets its CORS headers on the paths that have them.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # JSON errors on API paths (sahel/errors.py): an oversize body is refused before any
     # view reads it, and no API client gets an HTML error page.
@@ -199,6 +203,16 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# CORS (django-cors-headers): the public read-only API, GraphQL and the reconciliation
+# service answer any origin, without credentials (no cookies: a browser app on another site
+# reads public data, never as an editor); the admin and the pages never answer cross-origin.
+CORS_URLS_REGEX = r"^/(api|graphql|reconcile)/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS", "POST"]  # POST: GraphQL, reconciliation
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "Content-Disposition"]
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # Admin logins (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one username
 # from one address, that pair is locked out (429) for LOGIN_COOLOFF_MINUTES; a superuser
