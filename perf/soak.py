@@ -43,6 +43,7 @@ class Sample:
     json_error: bool = False
     retry_after: bool = False
     leak: bool = False
+    page: bool = False  # a page for people (HTML errors are right there)
 
 
 @dataclass
@@ -64,6 +65,11 @@ class Operation:
     path: str | object  # a path, or a callable(rng) -> path
     body: object = None  # bytes, or a callable(rng) -> bytes
     accept: str = "application/json"
+    follows_feed: bool = False  # resumes from the feed's latest cursor, as a syncing client
+
+    @property
+    def page(self) -> bool:
+        return self.accept == "text/html"
 
 
 def check_loopback(base: str) -> None:
@@ -130,7 +136,7 @@ def read_mix(base: str, *, public: str | None, pages: bool, as_of: str) -> list[
             "search-canary", 4, "GET", f"/api/v1/actors/?search={CANARY_PREFIX.replace(' ', '+')}"
         ),
         Operation("events", 5, "GET", "/api/v1/events/?page_size=50"),
-        Operation("feed", 4, "GET", f"/api/v1/changes/?since={feed_end(base)}&limit=100"),
+        Operation("feed", 4, "GET", "/api/v1/changes/?limit=100", follows_feed=True),
         Operation("as-of", 4, "GET", f"/api/v1/affiliations/?as_of={as_of}&page_size=50"),
         Operation(
             "places-geojson",
@@ -208,6 +214,7 @@ class Soak:
     operations: list[Operation]
     canary: str | None = None
     seed: int = 0
+    feed_cursor: str | None = None
     samples: list[Sample] = field(default_factory=list)
     windows: list[Window] = field(default_factory=list)
 
@@ -218,7 +225,9 @@ class Soak:
         while time.monotonic() < deadline:
             operation = rng.choices(self.operations, weights)[0]
             path = operation.path(rng) if callable(operation.path) else operation.path
-            sample = Sample(operation.name, path, time.monotonic() - t0, 0.0)
+            if operation.follows_feed and self.feed_cursor:
+                path = f"{path}&since={self.feed_cursor}"
+            sample = Sample(operation.name, path, time.monotonic() - t0, 0.0, page=operation.page)
             try:
                 status, headers, data = fetch(
                     self.base, operation.method, path, operation.body, operation.accept
@@ -230,6 +239,8 @@ class Soak:
                 sample.json_error = headers.get("Content-Type", "").startswith("application/json")
                 sample.retry_after = "Retry-After" in headers
                 sample.leak = self.canary is not None and self.canary.encode() in data
+                if operation.follows_feed and status == 200:
+                    self.feed_cursor = urllib.parse.quote(json.loads(data)["cursor"])
             sample.ended = time.monotonic() - t0
             mine.append(sample)
         self.samples.extend(mine)  # list.extend is atomic under the GIL
@@ -276,7 +287,7 @@ def summarize(soak: Soak, wall: float) -> dict:
         s
         for s in outage_samples
         if s.status not in SUCCESS
-        and not (s.status == 503 and s.json_error and s.retry_after)
+        and not (s.status == 503 and s.retry_after and (s.json_error or s.page))
         # a worker kill in the same moment may drop a connection
         and not (s.error and any(w.kind == "worker-kill" and w.overlaps(s) for w in soak.windows))
     ]
@@ -320,9 +331,7 @@ def summarize(soak: Soak, wall: float) -> dict:
         "connection_errors_outside_faults": sum(1 for s in outside if s.error),
         "connection_errors_in_faults": sum(1 for s in in_fault if s.error),
         "non_json_api_errors": sum(
-            1
-            for s in samples
-            if (s.status or 0) >= 400 and not s.json_error and not s.path.startswith("/actors/")
+            1 for s in samples if (s.status or 0) >= 400 and not s.json_error and not s.page
         ),
         "faults": [
             {"kind": w.kind, "at": round(w.start, 2), "until": w.end and round(w.end, 2)}
@@ -332,7 +341,10 @@ def summarize(soak: Soak, wall: float) -> dict:
         "outage_json_503_with_retry_after": sum(
             1 for s in outage_samples if s.status == 503 and s.json_error and s.retry_after
         ),
-        "outage_other_than_success_or_json_503": len(bad_outage),
+        "outage_html_503_with_retry_after": sum(
+            1 for s in outage_samples if s.status == 503 and s.page and s.retry_after
+        ),
+        "outage_other_responses": len(bad_outage),
         "failures_after_database_back": len(failures_after),
         "canary_leaks": len(leaks),
         "examples": {
@@ -516,6 +528,7 @@ def soak(
         run = Soak(
             base, duration, concurrency, operations, canary=editor and editor.token, seed=seed
         )
+        run.feed_cursor = feed_end(base)
         faults = []
         if restart_db_at is not None:
             faults.append(restart_database(cluster, restart_db_at, down))
