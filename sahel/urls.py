@@ -12,3 +12,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("sahel.explorer.urls")),
 ]
+
+# JSON on API paths, HTML pages elsewhere; 503 with Retry-After while the database is down.
+handler400 = "sahel.errors.bad_request"
+handler403 = "sahel.errors.permission_denied"
+handler404 = "sahel.errors.page_not_found"
+handler500 = "sahel.errors.server_error"

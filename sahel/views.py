@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
@@ -13,7 +14,11 @@ def healthz(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:
-        return JsonResponse({"status": "unavailable", "database": type(exc).__name__}, status=503)
+        response = JsonResponse(
+            {"status": "unavailable", "database": type(exc).__name__}, status=503
+        )
+        response["Retry-After"] = str(settings.SAHEL_RETRY_AFTER_SECONDS)
+        return response
     return JsonResponse({"status": "ok"})
 
 

@@ -36,7 +36,12 @@ urlpatterns = [
     path("changes/", ChangesView.as_view(), name="changes"),
     path("export/", ExportView.as_view(), name="export"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("schema/swagger/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger"),
+    path(
+        "schema/swagger/",
+        # Its start-up script inline, with the response's CSP nonce.
+        SpectacularSwaggerView.as_view(url_name="schema", template_name="explorer/swagger_ui.html"),
+        name="swagger",
+    ),
     path(
         "schema/redoc/",
         # Fonts and ReDoc served by the app (drf-spectacular's page asks other origins).
