@@ -13,6 +13,7 @@ Two keys are stored for every name and computed the same way for a query:
   has at least three consonants: shorter ones begin too many unrelated words).
 """
 
+import itertools
 import re
 
 from unidecode import unidecode
@@ -143,9 +144,9 @@ def _arabic_word(word: str) -> str:
     letters = []
     for position, char in enumerate(word):
         if char == "و" and position > 0:
-            letters.append("u" if position < len(word) - 1 or len(word) > 2 else "w")
+            letters.append("u")  # a long vowel inside a word, a consonant first
         elif char == "ي" and position > 0:
-            letters.append("i" if position < len(word) - 1 else "i")
+            letters.append("i")
         else:
             letters.append(_ARABIC.get(char, char))
     return prefix + "".join(letters)
@@ -183,8 +184,31 @@ _GLUED = ("al", "el", "ag", "ould", "ben", "bin", "abu", "abou", "bou")
 
 # Tokens that are not the name itself: articles, kinship particles, function words.
 PARTICLE_TOKENS = frozenset(
-    ["al", "ag", "ould", "bin", "wa", "d", "y", "w", "a", "the", "of", "for", "and", "in"]
-    + ["de", "du", "des", "la", "le", "les", "et", "en", "on"]
+    [
+        "al",
+        "ag",
+        "ould",
+        "bin",
+        "wa",
+        "d",
+        "y",
+        "w",
+        "a",
+        "the",
+        "of",
+        "for",
+        "and",
+        "in",
+        "de",
+        "du",
+        "des",
+        "la",
+        "le",
+        "les",
+        "et",
+        "en",
+        "on",
+    ]
 )
 _FUNCTION_WORDS = PARTICLE_TOKENS - {"al", "ag", "ould", "bin"}
 LIGHT_TOKENS = frozenset(["abu", "abd", "umm"])  # a part of a name, but a common one
@@ -263,7 +287,7 @@ def name_keys(text: str, kind: str = "") -> set[str]:
     forms = set(content)
     for token in content:
         forms.update(split_forms(token))
-    for left, right in zip(tokens, tokens[1:], strict=False):  # 'Al Kassoum' ~ 'Alkassoum'
+    for left, right in itertools.pairwise(tokens):  # 'Al Kassoum' ~ 'Alkassoum'
         if right not in PARTICLE_TOKENS and left not in _FUNCTION_WORDS:
             forms.add(left + right)
     for form in forms:
