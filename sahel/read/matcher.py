@@ -48,7 +48,10 @@ MAX_QUERY_LENGTH = 200
 MAX_QUERY_TOKENS = 12
 MAX_CANDIDATE_SPELLINGS = 300
 TOKEN_FLOOR = 0.75  # two tokens less similar than this do not match at all
-MISSING_WEIGHT = 0.25  # a word of the name the query lacks costs this much of its weight
+# A word of the query the name lacks counts for this much of a word that matched not at all,
+# and the words of the name that the query lacks cost up to this much of the score.
+EXTRA_WEIGHT = 0.5
+MISSING_WEIGHT = 0.25
 JOINED_FLOOR = 0.85  # the joined forms count only when this alike
 TRIGRAM_THRESHOLD = 0.3  # pg_trgm's default `%` threshold
 
@@ -150,9 +153,13 @@ def _aligned(query: tuple[str, ...], name: list[str], similarity) -> float:
         used_q.add(i)
         used_n.add(j)
         matched += score * _weight(query[i])
-    wanted = sum(_weight(q) for q in query)
+    if not matched:
+        return 0.0
+    found = sum(_weight(q) for i, q in enumerate(query) if i in used_q)
+    extra = sum(_weight(q) for i, q in enumerate(query) if i not in used_q)
     missing = sum(_weight(n) for j, n in enumerate(name) if j not in used_n)
-    return matched / (wanted + MISSING_WEIGHT * missing)
+    whole = sum(_weight(n) for n in name)
+    return matched / (found + EXTRA_WEIGHT * extra) * (1 - MISSING_WEIGHT * missing / whole)
 
 
 def score(query: Query, name: str, kind: str = "", *, similarity=_rapidfuzz_similarity) -> float:

@@ -8,6 +8,7 @@ from django.db.models import Case, CharField, FloatField, IntegerField, QuerySet
 
 from sahel.read.matcher import Hit, match
 
+SEARCH_COLUMNS = ("search_match", "search_score")  # read with the rows when searching
 MAX_SEARCH_HITS = 1000  # the largest page: more would only grow the SQL expression
 
 
@@ -46,3 +47,8 @@ def search_actors(
     """Actors of `queryset` with a public name (or one of `names`) matching `text`, best
     match first (one query for the matcher's candidates)."""
     return annotate_hits(queryset, search_hits(text, as_of=as_of, names=names))
+
+
+def search_match(row: dict) -> dict:
+    """Why a row (read with SEARCH_COLUMNS) matched: {"name": ..., "score": ...}."""
+    return {"name": row["search_match"], "score": row["search_score"]}
