@@ -178,7 +178,14 @@ _CANONICAL = {
     "l": "al",  # wa-l-Muslimin, l'Azawad
 }
 _ABD_PREFIXES = ("abdel", "abdal", "abdul", "abdoul", "abdol")
-_JOINED = {"wal": ["wa", "al"], "abdel": ["abd", "al"], "abdul": ["abd", "al"]}
+_JOINED = {
+    "wal": ["wa", "al"],
+    "abdel": ["abd", "al"],
+    "abdul": ["abd", "al"],
+    "abul": ["abu", "al"],
+    "aboul": ["abu", "al"],
+}
+_ABU_PREFIXES = ("aboul", "abul")
 # What may be glued to the next word, and is split off as another form of the token.
 _GLUED = ("al", "el", "ag", "ould", "ben", "bin", "abu", "abou", "bou")
 
@@ -232,6 +239,10 @@ def canonical_tokens(text: str) -> list[str]:
         if prefix and len(token) - len(prefix) >= 4:
             tokens += ["abd", "al", token[len(prefix) :]]
             continue
+        prefix = next((p for p in _ABU_PREFIXES if token.startswith(p)), None)
+        if prefix and len(token) - len(prefix) >= 4:
+            tokens += ["abu", "al", token[len(prefix) :]]
+            continue
         tokens.append(_CANONICAL.get(token, token))
     return tokens
 
@@ -250,10 +261,22 @@ def phonetic(token: str) -> str:
     return jellyfish.metaphone(token)
 
 
+_ASSIMILATED = re.compile(r"^[aeu]([dtszrn])\1(\w{2,})$")  # ad-Din, ed-Dine, ud-Din glued
+
+
 def split_forms(token: str) -> list[str]:
-    """A particle glued to the word, split off ('agghali' -> 'ghali', 'alkassoum' ->
-    'kassoum'): another form the token may be typed in."""
-    return [token[len(p) :] for p in _GLUED if token.startswith(p) and len(token) - len(p) >= 4]
+    """Other forms the token may be typed in: a particle glued to the word, split off
+    ('agghali' -> 'ghali', 'alkassoum' -> 'kassoum', 'eddine' -> 'dine'), and without a
+    plural or demonym -s ('tuaregs' -> 'tuareg') or a silent final h ('peulh' -> 'peul')."""
+    forms = [token[len(p) :] for p in _GLUED if token.startswith(p) and len(token) - len(p) >= 4]
+    assimilated = _ASSIMILATED.match(token)
+    if assimilated:
+        forms.append(assimilated.group(1) + assimilated.group(2))
+    if len(token) >= 4 and token.endswith("s") and not token.endswith("ss"):
+        forms.append(token[:-1])
+    if len(token) >= 4 and token.endswith("h") and token[-2] in "aeioul":
+        forms.append(token[:-1])  # a final h that is not pronounced (Peulh, Talhah)
+    return forms
 
 
 def token_keys(token: str) -> set[str]:

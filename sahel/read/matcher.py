@@ -25,6 +25,7 @@ import datetime
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from rapidfuzz.distance import Indel, JaroWinkler
@@ -50,7 +51,7 @@ MAX_CANDIDATE_SPELLINGS = 300
 TOKEN_FLOOR = 0.75  # two tokens less similar than this do not match at all
 # A word of the query the name lacks counts for this much of a word that matched not at all,
 # and the words of the name that the query lacks cost up to this much of the score.
-EXTRA_WEIGHT = 0.5
+EXTRA_WEIGHT = 0.35
 MISSING_WEIGHT = 0.25
 JOINED_FLOOR = 0.85  # the joined forms count only when this alike
 TRIGRAM_THRESHOLD = 0.3  # pg_trgm's default `%` threshold
@@ -136,13 +137,27 @@ def _weight(token: str) -> float:
     return 0.5 if token in LIGHT_TOKENS else 1.0
 
 
+@lru_cache(maxsize=20000)
+def _forms(token: str) -> tuple[str, ...]:
+    return (token, *split_forms(token))
+
+
+def _pair_similarity(q: str, n: str, *, last: bool, similarity) -> float:
+    """The best of the tokens' forms (as typed, a glued particle split off, without -s)."""
+    return max(
+        token_similarity(a, b, last=last, similarity=similarity)
+        for a in _forms(q)
+        for b in _forms(n)
+    )
+
+
 def _aligned(query: tuple[str, ...], name: list[str], similarity) -> float:
     """Tokens of the query matched to the name's, each at most once, most similar first."""
     pairs = []
     last = len(query) - 1
     for i, q in enumerate(query):
         for j, n in enumerate(name):
-            score = token_similarity(q, n, last=i == last, similarity=similarity)
+            score = _pair_similarity(q, n, last=i == last, similarity=similarity)
             if score:
                 pairs.append((score, i, j))
     pairs.sort(reverse=True)
@@ -174,10 +189,6 @@ def score(query: Query, name: str, kind: str = "", *, similarity=_rapidfuzz_simi
         return 1.0
     content = content_tokens(tokens)
     best = _aligned(query.content, content, similarity)
-    # A particle glued to a word in the name ('Alkassoum'), split off.
-    split = [form for token in content for form in (split_forms(token) or [token])]
-    if split != content:
-        best = max(best, _aligned(query.content, split, similarity))
     # The whole, joined: words split or glued differently ('Abdel Kader' / 'Abdelkader').
     whole = Indel.normalized_similarity(query.joined, joined)
     if whole >= JOINED_FLOOR:
@@ -202,7 +213,8 @@ def candidate_names(query: Query, *, as_of=None, names: QuerySet | None = None) 
         .values("spelling")[:MAX_CANDIDATE_SPELLINGS]
     )
     found = Q(search_key__in=spellings)
-    if connection.vendor == "postgresql" and len(query.joined) >= 4:
+    trigrams = getattr(settings, "SAHEL_MATCHER_TRIGRAMS", True)
+    if trigrams and connection.vendor == "postgresql" and len(query.joined) >= 4:
         from django.contrib.postgres.lookups import TrigramSimilar
         from django.db.models import F, Value
 
