@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "strawberry_django",
+    "corsheaders",
     # The service's floors (see README, "How the pieces fit"): the core, then its surfaces.
     "sahel.core",
     "sahel.admin",
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "affiliations",
     "events",
     "sahel.explorer",
+    "sahel.reconcile",
 ]
 # The tools (synthetic data, the benchmark) are for development: the service never imports
 # them, and the production image does not ship them.
@@ -87,6 +89,7 @@ if not PRODUCTION and importlib.util.find_spec("perf") is not None:
     INSTALLED_APPS.append("perf")
 
 MIDDLEWARE = [
+    "corsheaders.middleware.CorsMiddleware",  # CORS_URLS_REGEX: the reconciliation service only
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files under gunicorn (production); runserver serves them itself.
     *(["whitenoise.middleware.WhiteNoiseMiddleware"] if PRODUCTION else []),
@@ -98,6 +101,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
+
+# CORS (django-cors-headers): open to every origin for the reconciliation service, which
+# browser-based clients call from other origins; read-only and without credentials.
+CORS_URLS_REGEX = r"^/reconcile/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ("GET", "POST", "OPTIONS")
 
 ROOT_URLCONF = "sahel.urls"
 WSGI_APPLICATION = "sahel.wsgi.application"

@@ -64,9 +64,8 @@ def test_every_expected_actor_is_curated_and_no_query_is_a_stored_name(curated):
 def test_recall_and_wrong_first(measured):
     figures, misses = measured["figures"], measured["misses"]
     n = figures["queries"]
-    print(
-        f"recall@1 {figures['at1']}/{n}, recall@3 {figures['at3']}/{n}, wrong first {figures['wrong_first']}/{n}"
-    )
+    at1, at3, wrong = figures["at1"], figures["at3"], figures["wrong_first"]
+    print(f"recall@1 {at1}/{n}, recall@3 {at3}/{n}, wrong first {wrong}/{n}")
     for miss in misses:
         print("  miss:", *miss)
     assert figures["at3"] / n >= 0.95, misses
