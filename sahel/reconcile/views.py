@@ -267,10 +267,10 @@ def extend(query) -> dict:
         )
         pairs = list(found.order_by("id").values_list("subject_id", "object_id"))
         others = {i for pair in pairs for i in pair}
-        summary = dict(
-            (row["id"], row)
+        summary = {
+            row["id"]: row
             for row in public(Actor).filter(id__in=others).values("id", "slug", "name")
-        )
+        }
         for subject, obj in pairs:
             for this, other in ((subject, obj), (obj, subject)):
                 if this in by_id and other in summary:
