@@ -73,8 +73,10 @@ def test_a_batch(client, curated, method, django_assert_max_num_queries):
     validate(queries, "reconciliation-query-batch.json")
     validate(body, "reconciliation-result-batch.json")
     first = {key: value["result"][0] if value["result"] else None for key, value in body.items()}
-    assert first["q0"]["id"] == "abdelhamid-abu-zayd" and first["q0"]["match"] is True
-    assert first["q1"]["id"] == "iyad-ag-ghali" and len(body["q1"]["result"]) <= 2
+    assert first["q0"]["id"] == "abdelhamid-abu-zayd"
+    assert first["q0"]["match"] is True
+    assert first["q1"]["id"] == "iyad-ag-ghali"
+    assert len(body["q1"]["result"]) <= 2
     assert first["q2"]["id"] == "ansar-al-din"
     # Many actors are "Abu ...": none is clearly ahead, so none is a match.
     assert not any(candidate["match"] for candidate in body["q3"]["result"])
