@@ -291,6 +291,16 @@ def token_keys(token: str) -> set[str]:
     return keys
 
 
+# An assimilated article glued inside a word: 'Ansaruddin' is 'Ansar ud-Din', 'Ansar al-Din'.
+_GLUED_ARTICLE = re.compile(r"(?<=[b-df-hj-np-tv-z])[aeiu]([dtszrn])\1(?=[a-z]{2})")
+
+
+def joined_form(tokens: list[str]) -> str:
+    """The canonical tokens joined without spaces, an assimilated article inside them
+    written 'al' ('ansaruddin' and 'ansar al din' -> 'ansaraldin')."""
+    return _GLUED_ARTICLE.sub(r"al\1", "".join(tokens))
+
+
 def prefix_key(token: str) -> str | None:
     """The key of a last query word as the beginning of a word (three consonants or more)."""
     bones = skeleton(token)
@@ -305,7 +315,7 @@ def name_keys(text: str, kind: str = "") -> set[str]:
     joined = "".join(tokens)
     if is_acronym(text, kind):
         return {f"a:{joined}"}
-    keys = {f"f:{' '.join(tokens)}", f"j:{joined}", f"a:{joined}"}
+    keys = {f"f:{' '.join(tokens)}", f"j:{joined_form(tokens)}", f"a:{joined}"}
     content = content_tokens(tokens)
     forms = set(content)
     for token in content:

@@ -36,6 +36,7 @@ from sahel.core.names import (
     content_tokens,
     fold,
     is_acronym,
+    joined_form,
     name_keys,
     phonetic,
     prefix_key,
@@ -83,7 +84,7 @@ class Query:
             text=text,
             tokens=tokens,
             content=tuple(content),
-            joined="".join(tokens),
+            joined=joined_form(list(tokens)),
             keys=frozenset(name_keys(" ".join(tokens))) | ({typed} if typed else set()),
         )
 
@@ -182,7 +183,7 @@ def score(query: Query, name: str, kind: str = "", *, similarity=_rapidfuzz_simi
     tokens = canonical_tokens(name)
     if not tokens or not query.tokens:
         return 0.0
-    joined = "".join(tokens)
+    joined = joined_form(tokens)
     if is_acronym(name, kind):
         return 1.0 if query.joined == joined else 0.0
     if query.tokens == tuple(tokens) or query.joined == joined:
@@ -200,8 +201,8 @@ def score(query: Query, name: str, kind: str = "", *, similarity=_rapidfuzz_simi
 
 
 def candidate_names(query: Query, *, as_of=None, names: QuerySet | None = None) -> list[dict]:
-    """Rows (id, actor_id, name, kind) of the names sharing a key with the query (or, on
-    PostgreSQL, trigram-similar to it): one query."""
+    """Rows (id, actor_id, name, kind) of the names of the actors with a name sharing a key
+    with the query (or, on PostgreSQL, trigram-similar to it): one query."""
     from actors.models import Name, NameKey
 
     searched = public(Name, as_of=as_of) if names is None else names
@@ -219,7 +220,10 @@ def candidate_names(query: Query, *, as_of=None, names: QuerySet | None = None) 
         from django.db.models import F, Value
 
         found |= Q(TrigramSimilar(F("search_key"), Value(fold(query.text))))
-    return list(searched.filter(found).values("id", "actor_id", "name", "kind"))
+    # Every name of each actor found, not only the names found: the best of an actor's
+    # names decides, whichever of them a key or a trigram found.
+    actors = searched.filter(found).values("actor_id")
+    return list(searched.filter(actor_id__in=actors).values("id", "actor_id", "name", "kind"))
 
 
 def match(
