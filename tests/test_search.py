@@ -167,3 +167,43 @@ def test_rest_and_graphql_hits_say_why_they_matched(actors, client, django_asser
         "score": first["match"]["score"],
         "node": {"slug": "abu-zayd"},
     }
+
+
+def test_as_of_finds_the_spellings_of_then(actors, editor):
+    """A spelling edited away is still found as of an instant when it was stored (its keys
+    stay in the lexicon for the history rows), and no longer found live."""
+    import time
+
+    from django.utils import timezone
+
+    from actors.models import Name
+    from sahel.core import services
+
+    name = Name.objects.get(name="Kel Ansar")
+    time.sleep(0.01)
+    before = timezone.now()
+    time.sleep(0.01)
+    services.update(
+        name, user=editor, reason="test", expected_version=name.version, name="Kel Intessar"
+    )
+    live = [hit.name for hit in match("Kel Ansaar")]
+    past = [hit.name for hit in match("Kel Ansaar", as_of=before)]
+    assert "Kel Ansar" not in live
+    assert past[0] == "Kel Ansar"
+    assert [hit.name for hit in match("Kel Intessar")][0] == "Kel Intessar"
+
+
+def test_arabic_script_is_transliterated():
+    from sahel.core.names import canonical_tokens, transliterate_arabic
+
+    assert transliterate_arabic("أبو الهمام") == "abu al-hmam"
+    assert canonical_tokens("جماعة نصرة الإسلام والمسلمين")[2:5] == ["al", "islam", "wa"]
+
+
+def test_acronyms_match_as_acronyms_only(actors, make):
+    """Three acronyms with the same consonants: the one typed is the only one found."""
+    for acronym in ("KMM", "KAM", "MKA"):
+        actor = make.actor(slug=acronym.lower(), name=acronym, status="published")
+        make.name(actor, acronym, kind="acronym", status="published")
+    assert search("kam") == ["kam"]
+    assert search("K.M.M.") == ["kmm"]
