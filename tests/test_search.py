@@ -190,7 +190,7 @@ def test_as_of_finds_the_spellings_of_then(actors, editor):
     past = [hit.name for hit in match("Kel Ansaar", as_of=before)]
     assert "Kel Ansar" not in live
     assert past[0] == "Kel Ansar"
-    assert [hit.name for hit in match("Kel Intessar")][0] == "Kel Intessar"
+    assert match("Kel Intessar")[0].name == "Kel Intessar"
 
 
 def test_arabic_script_is_transliterated():
