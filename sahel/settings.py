@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "affiliations",
     "events",
     "sahel.explorer",
+    "sahel.reconcile",
 ]
 # The tools (synthetic data, the benchmark) are for development: the service never imports
 # them, and the production image does not ship them.

@@ -393,3 +393,31 @@ def test_the_curated_dataset_put_back_is_the_one_loaded():
             Place, user=loader_user(), reason="a new place", slug="new", name="New", kind="town"
         ).pk > max(Place.objects.values_list("pk", flat=True).exclude(slug="new"))
         transaction.set_rollback(True)
+
+
+def test_a_new_actor_named_like_another_is_reported_as_a_possible_duplicate(dataset):
+    """The loader's duplicate check is the search's matcher: a new actor whose name is another
+    spelling of an existing actor's is loaded, with a warning naming both."""
+    load(dataset)
+    path = dataset / "fixtures" / "actors.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + textwrap.dedent(
+            """
+            - slug: ghali-again
+              name: Ag Ghaly
+              kind: person
+              names:
+                - {name: Ag Ghaly}
+              citations:
+                - {source: doc, locator: para. 2, quote: "led by ag Ghali"}
+            """
+        ),
+        encoding="utf-8",
+    )
+    report = load(dataset)
+    assert report.counts["Actor", "created"] == 1
+    [warning] = report.warnings
+    assert "'ghali-again' may be 'iyad-ag-ghali'" in warning
+    assert "'ag Ghali'" in warning
+    assert load(dataset).warnings == []  # reported when it is new only

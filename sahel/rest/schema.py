@@ -108,6 +108,14 @@ def projection_schema(projection: type[Projection]) -> dict:
     return _object(properties)
 
 
+MATCH = {
+    "type": "object",
+    "description": "With `search` only: the name that matched best and its score (0-1).",
+    "properties": {"name": {"type": "string"}, "score": {"type": "number"}},
+    "required": ["name", "score"],
+}
+
+
 def page_schema(item: dict) -> dict:
     return _object(
         {
@@ -200,6 +208,9 @@ def document(viewset):
     """Attach the OpenAPI description of a ResourceViewSet's operations."""
     resource = viewset.resource
     item = projection_schema(resource.projection)
+    if "search" in resource.filterset.base_filters:
+        # Only with `search`: why each result matched (not required otherwise).
+        item = {**item, "properties": {**item["properties"], "match": MATCH}}
     detail = projection_schema(resource.detail)
     list_responses = {
         (200, "application/json"): page_schema(item),

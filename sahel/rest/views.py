@@ -26,6 +26,7 @@ from sahel.read.filters import ListField, no_such
 from sahel.read.ordering import order_by_param
 from sahel.read.params import parse_instant
 from sahel.read.resources import Resource, projections
+from sahel.read.search import SEARCH_COLUMNS, search_match
 from sahel.read.snapshot import OneSnapshot, read_snapshot
 from sahel.rest.conditional import ConditionalGetMixin
 from sahel.rest.renderers import CSVRenderer, GeoJSONRenderer
@@ -126,10 +127,14 @@ class ResourceViewSet(OneSnapshot, ConditionalGetMixin, viewsets.ViewSet):
             raise exceptions.ValidationError(filterset.errors)
         queryset = self._order(filterset.qs, request)
         paginator = Pagination()
-        rows = paginator.paginate_queryset(
-            queryset.values(*self.projection.columns()), request, view=self
-        )
-        return paginator.get_paginated_response(self.projection.build_rows(list(rows), as_of=as_of))
+        searching = SEARCH_COLUMNS[0] in queryset.query.annotations
+        columns = [*self.projection.columns(), *(SEARCH_COLUMNS if searching else ())]
+        rows = list(paginator.paginate_queryset(queryset.values(*columns), request, view=self))
+        items = self.projection.build_rows(rows, as_of=as_of)
+        if searching:
+            for item, row in zip(items, rows, strict=True):
+                item["match"] = search_match(row)
+        return paginator.get_paginated_response(items)
 
     def retrieve(self, request, pk=None):
         # One object, by id or slug (`/actors/12/`, `/actors/jnim/`). (A docstring here would
