@@ -26,7 +26,7 @@ from sahel.read.filters import ListField, no_such
 from sahel.read.ordering import order_by_param
 from sahel.read.params import parse_instant
 from sahel.read.resources import Resource, projections
-from sahel.read.snapshot import OneSnapshot, read_snapshot
+from sahel.read.snapshot import OneSnapshot
 from sahel.rest.conditional import ConditionalGetMixin
 from sahel.rest.renderers import CSVRenderer, GeoJSONRenderer
 from sahel.rest.schema import ProjectionSchema
@@ -223,7 +223,8 @@ def refuse_repeated(request, repeatable: set[str]) -> None:
 
 class ExportView(APIView):
     """The whole public dataset as JSON Lines, streamed: one object a line, each with its
-    `resource`. `?resource=actors,events` picks resources; `?as_of=` reads the past."""
+    `resource`, then a closing line `{"resource": "end", "records": N, "as_of": T}`.
+    `?resource=actors,events` picks resources; `?as_of=` reads the past."""
 
     def get(self, request):
         _refuse_parameters_except(request, {"resource", "as_of"}, repeatable={"resource"})
@@ -239,21 +240,11 @@ class ExportView(APIView):
         names = names or list(resources)
         stamp = (as_of or timezone.now()).strftime("%Y%m%dT%H%M%SZ")
         response = StreamingHttpResponse(
-            export.joined(self._lines({name: resources[name] for name in names}, as_of)),
+            export.joined(export.document({name: resources[name] for name in names}, as_of)),
             content_type="application/x-ndjson; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="sahel-{stamp}.jsonl"'
         return response
-
-    def _lines(self, resources: dict, as_of):
-        # One snapshot: edits committed while the export streams do not show in its later
-        # lines. Live rows in one read-only transaction, held until the stream ends or is
-        # closed (a client that goes away closes it); failing that, as of this instant.
-        with read_snapshot() as snapshot:
-            if as_of is None and not snapshot:
-                as_of = timezone.now()
-            for name, projection in resources.items():
-                yield from export.lines(name, projection, as_of)
 
 
 class ChangesView(OneSnapshot, ConditionalGetMixin, APIView):
