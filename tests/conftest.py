@@ -16,7 +16,6 @@ from django.db import transaction
 from tests.factories import Make
 from tests.leak_world import world  # noqa: F401 - the leak suites' module-scoped world
 
-
 MODULE_WORLDS = ("world", "curated")
 
 
