@@ -8,8 +8,9 @@ whose JSON body names the parameter.
 import datetime
 import re
 
+import orjson
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
@@ -21,7 +22,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from sahel.core import selectors
-from sahel.read import changes, export
+from sahel.read import changes, export, ftm, popolo
 from sahel.read.filters import ListField, no_such
 from sahel.read.ordering import order_by_param
 from sahel.read.params import parse_instant
@@ -221,13 +222,31 @@ def refuse_repeated(request, repeatable: set[str]) -> None:
         )
 
 
+EXPORT_FORMATS = ("jsonl", "ftm", "popolo")
+
+
 class ExportView(APIView):
-    """The whole public dataset as JSON Lines, streamed: one object a line, each with its
-    `resource`, then a closing line `{"resource": "end", "records": N, "as_of": T}`.
-    `?resource=actors,events` picks resources; `?as_of=` reads the past."""
+    """The whole public dataset, in one snapshot. `?format=jsonl` (the default): JSON Lines,
+    streamed, one object a line, each with its `resource`, then a closing line
+    `{"resource": "end", "records": N, "as_of": T}`. `?format=ftm`: FollowTheMoney entities
+    as JSON Lines. `?format=popolo`: one Popolo JSON document. `?resource=actors,events`
+    picks resources (JSON Lines and FtM); `?as_of=` reads the past."""
+
+    def perform_content_negotiation(self, request, force=False):
+        # `format` names the export's format, not a renderer; errors are JSON.
+        return JSONRenderer(), JSONRenderer.media_type
 
     def get(self, request):
-        _refuse_parameters_except(request, {"resource", "as_of"}, repeatable={"resource"})
+        _refuse_parameters_except(request, {"resource", "as_of", "format"}, repeatable={"resource"})
+        kind = request.query_params.get("format", "jsonl")
+        if kind not in EXPORT_FORMATS:
+            raise exceptions.ValidationError(
+                {"format": [f"{kind!r}: choose one of {', '.join(EXPORT_FORMATS)}."]}
+            )
+        if kind == "popolo" and "resource" in request.query_params:
+            raise exceptions.ValidationError(
+                {"resource": ["The Popolo document holds every resource: leave it out."]}
+            )
         as_of = parse_as_of(request)
         resources = projections()
         field = ListField(choices=[(name, name) for name in resources])
@@ -237,13 +256,21 @@ class ExportView(APIView):
             )
         except DjangoValidationError as exc:
             raise exceptions.ValidationError({"resource": exc.messages}) from None
-        names = names or list(resources)
+        chosen = {name: resources[name] for name in names or resources}
         stamp = (as_of or timezone.now()).strftime("%Y%m%dT%H%M%SZ")
+        if kind == "popolo":
+            response = HttpResponse(
+                orjson.dumps(popolo.document(resources, as_of), option=orjson.OPT_UTC_Z),
+                content_type="application/json",
+            )
+            response["Content-Disposition"] = f'attachment; filename="sahel-{stamp}.popolo.json"'
+            return response
+        lines = export.document(chosen, as_of) if kind == "jsonl" else ftm.lines(chosen, as_of)
         response = StreamingHttpResponse(
-            export.joined(export.document({name: resources[name] for name in names}, as_of)),
-            content_type="application/x-ndjson; charset=utf-8",
+            export.joined(lines), content_type="application/x-ndjson; charset=utf-8"
         )
-        response["Content-Disposition"] = f'attachment; filename="sahel-{stamp}.jsonl"'
+        suffix = "jsonl" if kind == "jsonl" else "ftm.json"
+        response["Content-Disposition"] = f'attachment; filename="sahel-{stamp}.{suffix}"'
         return response
 
 

@@ -458,3 +458,28 @@ def test_hidden_only_edit_does_not_change_public_cache_validators(client, world)
                 f"{path}: Last-Modified {before.get('Last-Modified')} -> {after['Last-Modified']}"
             )
     assert not problems, "a hidden-only edit is observable:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("instant", INSTANTS)
+def test_ftm_and_popolo_exports_show_only_public_objects(client, world, instant):
+    """The FtM and Popolo exports (built from the export's items) carry nothing hidden:
+    no marker in their bodies, and exactly the public objects' ids."""
+    params = as_of(world, instant)
+    ftm_lines = fetch(client, world, "/api/v1/export/", format="ftm", **params)
+    entities = [json.loads(line) for line in ftm_lines.splitlines()]
+    popolo = json.loads(fetch(client, world, "/api/v1/export/", format="popolo", **params))
+    public = world.public[instant]
+    for resource in ("actors", "affiliations", "events", "sources"):
+        prefix = f"sahel-{resource}-"
+        ids = {int(e["id"].removeprefix(prefix)) for e in entities if e["id"].startswith(prefix)}
+        assert ids == set(public[resource]), (resource, instant)
+    actors = {item["id"] for key in ("persons", "organizations") for item in popolo[key]}
+    assert actors == {f"sahel-actors-{pk}" for pk in public["actors"]}
+    assert {item["id"] for item in popolo["events"]} == {
+        f"sahel-events-{pk}" for pk in public["events"]
+    }
+    assert {item["id"] for item in popolo["areas"]} == {
+        f"sahel-places-{pk}" for pk in public["places"]
+    }
+    members = {item["id"] for item in popolo["memberships"]}
+    assert members <= {f"sahel-affiliations-{pk}" for pk in public["affiliations"]}

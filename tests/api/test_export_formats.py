@@ -1,0 +1,189 @@
+"""The FollowTheMoney and Popolo exports, checked by their own library and schemas over the
+curated dataset: every public actor, tie and event comes out with its names and dates."""
+
+import json
+
+import pytest
+from followthemoney import model
+
+from sahel.read.ftm import Strict, ValueLost, date_prefix
+from tests.api.exported import records_of
+from tests.api.formats import popolo_validators
+
+
+@pytest.fixture(scope="module")
+def exported(curated, django_db_blocker):
+    """The JSON Lines records (the reference), FtM entities and the Popolo document of
+    the curated dataset, read once."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    with django_db_blocker.unblock():
+        records = records_of(client.get("/api/v1/export/"))
+        response = client.get("/api/v1/export/", {"format": "ftm"})
+        assert response["Content-Type"].startswith("application/x-ndjson")
+        entities = [json.loads(line) for line in b"".join(response.streaming_content).splitlines()]
+        response = client.get("/api/v1/export/", {"format": "popolo"})
+        assert response.status_code == 200
+        popolo = response.json()
+    by_resource = {}
+    for record in records:
+        by_resource.setdefault(record["resource"], []).append(record)
+    return by_resource, {entity["id"]: entity for entity in entities}, popolo, len(entities)
+
+
+def _values(entity, *props):
+    return {value for prop in props for value in entity["properties"].get(prop, [])}
+
+
+def _dates_come_out(entity, record, props: dict):
+    summary = " ".join(entity["properties"].get("summary", []))
+    for name, prop in props.items():
+        date = record[name]
+        if not date:
+            assert prop not in entity["properties"], (record["id"], name)
+            continue
+        assert f"{name} (EDTF): {date['edtf']}" in summary, (entity["id"], name)
+        prefix = date_prefix(date)
+        assert entity["properties"].get(prop, []) == ([prefix] if prefix else []), (
+            entity["id"],
+            name,
+            date,
+        )
+
+
+def test_ftm_entities_are_valid_and_their_links_resolve(exported):
+    _, entities, _, count = exported
+    assert len(entities) == count, "ids are unique"
+    for data in entities.values():
+        proxy = model.get_proxy(data, cleaned=False)  # cleaned again, as `ftm validate` does
+        assert proxy.schema.name == data["schema"]
+        assert proxy.to_dict()["properties"] == data["properties"], data["id"]
+        for prop, values in data["properties"].items():
+            spec = proxy.schema.get(prop)
+            for value in values:
+                assert spec.type.clean(value, proxy=proxy) == value or spec.type.name == "text"
+            if spec.type.name == "entity":
+                for value in values:
+                    target = model.get(entities[value]["schema"])
+                    assert target.is_a(spec.range), (data["id"], prop, target, spec.range)
+
+
+def test_every_actor_tie_and_event_comes_out_in_ftm_with_names_and_dates(exported):
+    records, entities, _, _ = exported
+    for actor in records["actors"]:
+        entity = entities[f"sahel-actors-{actor['id']}"]
+        assert entity["properties"]["name"] == [actor["name"]]
+        names = _values(entity, "name", "alias", "abbreviation")
+        assert {name["name"] for name in actor["names"]} <= names
+        props = (
+            {"begin": "birthDate", "end": "deathDate"}
+            if actor["kind"] == "person"
+            else {"begin": "incorporationDate", "end": "dissolutionDate"}
+        )
+        assert (entity["schema"] == "Person") == (actor["kind"] == "person")
+        _dates_come_out(entity, actor, props)
+    schemas = set()
+    for tie in records["affiliations"]:
+        entity = entities[f"sahel-affiliations-{tie['id']}"]
+        schemas.add(entity["schema"])
+        schema = model.get(entity["schema"])
+        ends = [
+            *entity["properties"][schema.edge_source],
+            *entity["properties"][schema.edge_target],
+        ]
+        assert sorted(ends) == sorted(
+            [f"sahel-actors-{tie['subject']['id']}", f"sahel-actors-{tie['object']['id']}"]
+        )
+        assert tie["type"]["label"] in _values(entity, "role", "relationship")
+        _dates_come_out(entity, tie, {"start": "startDate", "end": "endDate"})
+    assert {"Membership", "Succession", "UnknownLink"} <= schemas
+    for event in records["events"]:
+        entity = entities[f"sahel-events-{event['id']}"]
+        assert entity["schema"] == "Event"
+        assert entity["properties"]["name"] == [event["title"]]
+        involved = {f"sahel-actors-{p['actor']['id']}" for p in event["participants"]}
+        assert set(entity["properties"].get("involved", [])) == involved
+        _dates_come_out(entity, event, {"date": "date"})
+    for source in records["sources"]:
+        entity = entities[f"sahel-sources-{source['id']}"]
+        assert entity["schema"] == "Document"
+        assert entity["properties"]["title"] == [source["title"]]
+    cited = sum(
+        len(record["citations"])
+        for rs in records.values()
+        for record in rs
+        if "citations" in record
+    )
+    assert sum(e["schema"] == "Documentation" for e in entities.values()) >= cited
+
+
+def test_the_strict_wrapper_refuses_what_ftm_would_drop_or_change():
+    entity = Strict("Person", "sahel-actors-1")
+    entity.add("birthDate", "2012-09")
+    with pytest.raises(ValueLost):
+        entity.add("birthDate", "2000~")  # FtM would keep "2000": not what the source says
+    with pytest.raises(ValueLost):
+        entity.add("sourceUrl", "not a url")
+    with pytest.raises(ValueLost):
+        entity.add("involved", "sahel-events-1")  # no such property on a Person
+    assert entity.to_dict()["properties"] == {"birthDate": ["2012-09"]}
+
+
+def test_every_popolo_item_is_valid_against_the_popolo_schemas(exported):
+    records, _, popolo, _ = exported
+    validators = popolo_validators()
+    for key, validator in validators.items():
+        assert popolo[key], key
+        for item in popolo[key]:
+            errors = [error.message for error in validator.iter_errors(item)]
+            assert not errors, (key, item["id"], errors)
+    # A bad date is caught (the validators do check).
+    bad = {"id": "x", "name": "x", "birth_date": "2000~"}
+    assert list(validators["persons"].iter_errors(bad))
+    actors = {f"sahel-actors-{a['id']}": a for a in records["actors"]}
+    assert {p["id"] for p in popolo["persons"]} | {o["id"] for o in popolo["organizations"]} == set(
+        actors
+    )
+    assert len(popolo["events"]) == len(records["events"])
+    assert len(popolo["areas"]) == len(records["places"])
+    assert popolo["memberships"]
+
+
+def test_popolo_dates_are_the_prefix_still_true_with_the_edtf_beside(exported):
+    records, _, popolo, _ = exported
+    actors = {f"sahel-actors-{a['id']}": a for a in records["actors"]}
+    fields = {
+        "birth_date": "begin",
+        "death_date": "end",
+        "founding_date": "begin",
+        "dissolution_date": "end",
+    }
+    seen_omitted = False
+    for record in popolo["persons"] + popolo["organizations"]:
+        actor = actors[record["id"]]
+        for field, name in fields.items():
+            if f"{field}_edtf" not in record:
+                continue
+            assert record[f"{field}_edtf"] == actor[name]["edtf"]
+            prefix = date_prefix(actor[name])
+            assert record.get(field) == prefix
+            seen_omitted |= prefix is None
+    ties = {f"sahel-affiliations-{t['id']}": t for t in records["affiliations"]}
+    for record in popolo["memberships"]:
+        tie = ties[record["id"]]
+        for field, name in {"start_date": "start", "end_date": "end"}.items():
+            if tie[name]:
+                assert record[f"{field}_edtf"] == tie[name]["edtf"]
+                assert record.get(field) == date_prefix(tie[name])
+                seen_omitted |= date_prefix(tie[name]) is None
+            else:
+                assert field not in record
+    events = {f"sahel-events-{e['id']}": e for e in records["events"]}
+    for record in popolo["events"]:
+        event = events[record["id"]]
+        if event["date"]:
+            assert record["date_edtf"] == event["date"]["edtf"]
+            assert record.get("start_date") == date_prefix(event["date"])
+            seen_omitted |= date_prefix(event["date"]) is None
+    assert seen_omitted, "the curated data has dates no ISO prefix is true of (2015~, 2018-09/..)"
