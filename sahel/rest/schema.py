@@ -313,10 +313,18 @@ def export_schema(resources: dict) -> dict:
             ),
             AS_OF,
             EXPORT_FORMAT,
+            OpenApiParameter(
+                "table",
+                str,
+                description="With format=csv: the flat table (actors, actor_names, "
+                "actor_identifiers, affiliations, events, event_participants, places, sources, "
+                "source_authors, citations), scalar columns joined by id.",
+            ),
         ],
         "responses": {
             # JSON Lines: the export's records and its closing line, or FtM entities.
             (200, "application/x-ndjson"): {"type": "string"},
+            (200, "text/csv"): {"type": "string"},
             (200, "application/json"): {
                 "type": "object",
                 "description": "?format=popolo: one Popolo document.",
@@ -333,8 +341,9 @@ def export_schema(resources: dict) -> dict:
 EXPORT_FORMAT = OpenApiParameter(
     "format",
     str,
-    enum=["jsonl", "ftm", "popolo"],
+    enum=["jsonl", "ftm", "popolo", "csv"],
     description="jsonl (default): JSON Lines, one object a line, then a closing line "
     '{"resource": "end", "records": N, "as_of": T}; ftm: FollowTheMoney entities as JSON '
-    "Lines; popolo: one Popolo JSON document (application/json).",
+    "Lines; popolo: one Popolo JSON document (application/json); csv: one flat table "
+    "(`table`).",
 )

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from sahel.core import selectors
-from sahel.read import changes, export, ftm, popolo
+from sahel.read import changes, export, ftm, popolo, tables
 from sahel.read.filters import ListField, no_such
 from sahel.read.ordering import order_by_param
 from sahel.read.params import parse_instant
@@ -222,31 +222,37 @@ def refuse_repeated(request, repeatable: set[str]) -> None:
         )
 
 
-EXPORT_FORMATS = ("jsonl", "ftm", "popolo")
+EXPORT_FORMATS = ("jsonl", "ftm", "popolo", "csv")
 
 
 class ExportView(APIView):
     """The whole public dataset, in one snapshot. `?format=jsonl` (the default): JSON Lines,
     streamed, one object a line, each with its `resource`, then a closing line
     `{"resource": "end", "records": N, "as_of": T}`. `?format=ftm`: FollowTheMoney entities
-    as JSON Lines. `?format=popolo`: one Popolo JSON document. `?resource=actors,events`
-    picks resources (JSON Lines and FtM); `?as_of=` reads the past."""
+    as JSON Lines. `?format=popolo`: one Popolo JSON document. `?format=csv&table=T`: one
+    flat table (scalar columns, joined by id: actors, actor_names, citations ...).
+    `?resource=actors,events` picks resources (JSON Lines and FtM); `?as_of=` reads the
+    past."""
 
     def perform_content_negotiation(self, request, force=False):
         # `format` names the export's format, not a renderer; errors are JSON.
         return JSONRenderer(), JSONRenderer.media_type
 
     def get(self, request):
-        _refuse_parameters_except(request, {"resource", "as_of", "format"}, repeatable={"resource"})
+        _refuse_parameters_except(
+            request, {"resource", "as_of", "format", "table"}, repeatable={"resource"}
+        )
         kind = request.query_params.get("format", "jsonl")
         if kind not in EXPORT_FORMATS:
             raise exceptions.ValidationError(
                 {"format": [f"{kind!r}: choose one of {', '.join(EXPORT_FORMATS)}."]}
             )
-        if kind == "popolo" and "resource" in request.query_params:
+        if kind in {"popolo", "csv"} and "resource" in request.query_params:
             raise exceptions.ValidationError(
-                {"resource": ["The Popolo document holds every resource: leave it out."]}
+                {"resource": [f"Not with format={kind}: it holds every resource."]}
             )
+        if kind != "csv" and "table" in request.query_params:
+            raise exceptions.ValidationError({"table": ["Only with format=csv."]})
         as_of = parse_as_of(request)
         resources = projections()
         field = ListField(choices=[(name, name) for name in resources])
@@ -259,19 +265,31 @@ class ExportView(APIView):
         chosen = {name: resources[name] for name in names or resources}
         stamp = (as_of or timezone.now()).strftime("%Y%m%dT%H%M%SZ")
         if kind == "popolo":
-            response = HttpResponse(
-                orjson.dumps(popolo.document(resources, as_of), option=orjson.OPT_UTC_Z),
-                content_type="application/json",
+            body = orjson.dumps(popolo.document(resources, as_of), option=orjson.OPT_UTC_Z)
+            return _attachment(HttpResponse(body, content_type="application/json"), stamp, kind)
+        if kind == "csv":
+            table = request.query_params.get("table")
+            known = tables.layout(resources)[1]
+            if table not in known:
+                raise exceptions.ValidationError(
+                    {"table": [f"{table!r}: choose one of {', '.join(known)}."]}
+                )
+            response = StreamingHttpResponse(
+                export.joined(tables.table_csv(resources, table, as_of)),
+                content_type="text/csv; charset=utf-8",
             )
-            response["Content-Disposition"] = f'attachment; filename="sahel-{stamp}.popolo.json"'
-            return response
+            return _attachment(response, stamp, f"{table}.csv")
         lines = export.document(chosen, as_of) if kind == "jsonl" else ftm.lines(chosen, as_of)
         response = StreamingHttpResponse(
             export.joined(lines), content_type="application/x-ndjson; charset=utf-8"
         )
-        suffix = "jsonl" if kind == "jsonl" else "ftm.json"
-        response["Content-Disposition"] = f'attachment; filename="sahel-{stamp}.{suffix}"'
-        return response
+        return _attachment(response, stamp, "jsonl" if kind == "jsonl" else "ftm.json")
+
+
+def _attachment(response, stamp: str, suffix: str):
+    suffix = {"popolo": "popolo.json"}.get(suffix, suffix)
+    response["Content-Disposition"] = f'attachment; filename="sahel-{stamp}.{suffix}"'
+    return response
 
 
 class ChangesView(OneSnapshot, ConditionalGetMixin, APIView):

@@ -1,6 +1,9 @@
 """The FollowTheMoney and Popolo exports, checked by their own library and schemas over the
-curated dataset: every public actor, tie and event comes out with its names and dates."""
+curated dataset (every public actor, tie and event comes out with its names and dates), and
+the flat CSV tables (scalar columns, joined by id). One module: the dataset is loaded once."""
 
+import csv
+import io
 import json
 
 import pytest
@@ -187,3 +190,111 @@ def test_popolo_dates_are_the_prefix_still_true_with_the_edtf_beside(exported):
             assert record.get("start_date") == date_prefix(event["date"])
             seen_omitted |= date_prefix(event["date"]) is None
     assert seen_omitted, "the curated data has dates no ISO prefix is true of (2015~, 2018-09/..)"
+
+
+# -- flat CSV tables ---------------------------------------------------------------------------
+
+
+def _csv(response) -> list[dict]:
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return list(csv.DictReader(io.StringIO(body.decode(), newline="")))
+
+
+@pytest.fixture(scope="module")
+def flat(curated, django_db_blocker):
+    """Every flat table of the curated dataset, read once: name -> rows."""
+    from rest_framework.test import APIClient
+
+    from sahel.read.resources import projections
+    from sahel.read.tables import layout
+
+    client = APIClient()
+    with django_db_blocker.unblock():
+        return {
+            name: _csv(client.get("/api/v1/export/", {"format": "csv", "table": name}))
+            for name in layout(projections())[1]
+        }
+
+
+def test_resource_csv_pages_have_scalar_columns_only(api):
+    for resource in ("actors", "affiliations", "events", "places", "sources"):
+        rows = _csv(api.get(f"/api/v1/{resource}/", {"format": "csv", "page_size": 1000}))
+        assert rows, resource
+        assert not {"names", "identifiers", "participants", "citations", "authors"} & set(
+            rows[0]
+        ), resource
+        for row in rows:
+            for value in row.values():
+                try:
+                    parsed = json.loads(value)
+                except ValueError:
+                    continue
+                assert not isinstance(parsed, list | dict), (resource, value)
+
+
+def test_flat_tables_hold_the_export_joined_by_id(exported, flat):
+    records, _, _, _ = exported
+    ids = {name: {int(row["id"]) for row in rows if "id" in row} for name, rows in flat.items()}
+    for resource in ("actors", "affiliations", "events", "places", "sources"):
+        assert ids[resource] == {record["id"] for record in records[resource]}, resource
+    names = [(a["id"], n["id"], n["name"]) for a in records["actors"] for n in a["names"]]
+    assert sorted(names) == sorted(
+        (int(r["actor_id"]), int(r["id"]), r["name"]) for r in flat["actor_names"]
+    )
+    participants = [
+        (e["id"], p["actor"]["id"]) for e in records["events"] for p in e["participants"]
+    ]
+    assert sorted(participants) == sorted(
+        (int(r["event_id"]), int(r["actor_id"])) for r in flat["event_participants"]
+    )
+    authors = [(s["id"], a) for s in records["sources"] for a in s["authors"]]
+    assert sorted(authors) == sorted(
+        (int(r["source_id"]), r["value"]) for r in flat["source_authors"]
+    )
+
+    def citations(item):
+        found = [c["id"] for c in item.get("citations", [])]
+        for child in ("names", "participants"):
+            for sub in item.get(child, []):
+                found += [c["id"] for c in sub["citations"]]
+        return found
+
+    cited = sorted(c for rs in records.values() for item in rs for c in citations(item))
+    assert cited == sorted(int(row["id"]) for row in flat["citations"])
+    targets = ("actor_id", "name_id", "affiliation_id", "event_id", "participant_id", "place_id")
+    for row in flat["citations"]:
+        assert sum(bool(row[column]) for column in targets) == 1, row
+    # Every reference resolves in the table it names.
+    from sahel.read.resources import projections
+    from sahel.read.tables import layout
+
+    for name, table in layout(projections())[1].items():
+        for column, target in table.foreign_keys:
+            values = {int(row[column]) for row in flat[name] if row[column]}
+            assert values <= ids[target], (name, column, values - ids[target])
+
+
+def test_flat_table_cells_cannot_run_as_formulas(api, make):
+    from sahel.read.tables import neutralise
+
+    actor = make.actor(slug="formula-names", name="Plain", status="published")
+    make.name(actor, "=HYPERLINK(1)", status="published")
+    names = _csv(api.get("/api/v1/export/", {"format": "csv", "table": "actor_names"}))
+    assert "'=HYPERLINK(1)" in {row["name"] for row in names}
+    assert neutralise("-3") == "'-3"
+    assert neutralise("a=b") == "a=b"
+
+
+def test_export_format_and_table_errors_name_the_parameter(api):
+    for params, name in [
+        ({"format": "xml"}, "format"),
+        ({"format": "csv"}, "table"),
+        ({"format": "csv", "table": "robots"}, "table"),
+        ({"table": "actors"}, "table"),
+        ({"format": "popolo", "resource": "actors"}, "resource"),
+    ]:
+        response = api.get("/api/v1/export/", params)
+        assert response.status_code == 400, params
+        assert list(response.json()) == [name], response.json()

@@ -483,3 +483,16 @@ def test_ftm_and_popolo_exports_show_only_public_objects(client, world, instant)
     }
     members = {item["id"] for item in popolo["memberships"]}
     assert members <= {f"sahel-affiliations-{pk}" for pk in public["affiliations"]}
+
+
+@pytest.mark.parametrize("instant", INSTANTS)
+def test_flat_csv_tables_show_only_public_rows(client, world, instant):
+    from sahel.read.resources import projections
+    from sahel.read.tables import layout
+
+    params = as_of(world, instant)
+    for table in layout(projections())[1]:
+        text = fetch(client, world, "/api/v1/export/", format="csv", table=table, **params)
+        rows = list(csv.DictReader(io.StringIO(text)))
+        if table in RESOURCES:
+            assert {int(row["id"]) for row in rows} == set(world.public[instant][table]), table
