@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "sahel.admin",
     "sahel.graphql",
     "sahel.dataset",
+    "sahel.release",
     "sources",
     "places",
     "actors",
@@ -213,6 +214,18 @@ SPECTACULAR_SETTINGS = {
 # can be turned off, and turns itself off with a warning on a library version it does not know.
 SAHEL_COMPILED_SQL = env_bool("SAHEL_COMPILED_SQL", True)  # sahel/read/compiled.py
 SAHEL_GRAPHQL_FAST_EXECUTION = env_bool("SAHEL_GRAPHQL_FAST_EXECUTION", True)  # sahel/graphql
+
+# The data's licence and how to cite it: shown at the API root, on the explorer's home page
+# and in every release (CITATION.cff, datapackage.json). Unset, they say so: the
+# maintainers choose the licence. SAHEL_DATA_LICENCE is an SPDX id (CC-BY-4.0).
+SAHEL_DATA_LICENCE = (
+    {"name": env("SAHEL_DATA_LICENCE"), "url": env("SAHEL_DATA_LICENCE_URL", "")}
+    if env("SAHEL_DATA_LICENCE")
+    else None
+)
+SAHEL_CITATION = env("SAHEL_CITATION")  # how to cite; unset: "<authors>. <title>. <site>"
+SAHEL_DATA_AUTHORS = env_list("SAHEL_DATA_AUTHORS", ["Sahel actor database curators"])
+SAHEL_DATA_TITLE = env("SAHEL_DATA_TITLE", "Sahel actor database")
 
 SEEDS_DIR = BASE_DIR / "seeds"
 FIXTURES_DIR = BASE_DIR / "fixtures"

@@ -14,6 +14,7 @@ snapshot: what the tables hold is what the export holds. `schema()` describes ea
 (fields, primary key, foreign keys) as a Frictionless Table Schema.
 """
 
+import contextlib
 import csv
 import io
 from collections.abc import Iterator
@@ -262,6 +263,23 @@ def table_csv(projections: dict, name: str, as_of=None) -> Iterator[bytes]:
     """One table's CSV, streamed."""
     _, tables = layout(projections)
     return csv_lines(tables[name], (row for _, row in rows(projections, as_of, only=name)))
+
+
+def write_csv_files(projections: dict, folder, as_of=None) -> dict[str, Table]:
+    """Every table as `<folder>/<table>.csv`, in one pass over the export; the tables."""
+    _, found = layout(projections)
+    folder.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        writers = {}
+        for name, table in found.items():
+            file = stack.enter_context(
+                (folder / f"{name}.csv").open("w", newline="", encoding="utf-8")
+            )
+            writers[name] = csv.DictWriter(file, fieldnames=table.columns, extrasaction="raise")
+            writers[name].writeheader()
+        for name, row in rows(projections, as_of):
+            writers[name].writerow({key: neutralise(value) for key, value in row.items()})
+    return found
 
 
 def frictionless_schema(table: Table) -> dict:

@@ -1,14 +1,27 @@
 """The FollowTheMoney and Popolo exports, checked by their own library and schemas over the
 curated dataset (every public actor, tie and event comes out with its names and dates), and
-the flat CSV tables (scalar columns, joined by id). One module: the dataset is loaded once."""
+the flat CSV tables (scalar columns, joined by id) and the releases (`manage.py release`:
+frictionless, the CFF schema, the delta). One module: the dataset is loaded once."""
 
 import csv
+import hashlib
 import io
 import json
+import shutil
+from pathlib import Path
 
+import frictionless
 import pytest
+import yaml
+from django.core.management import call_command
+from django.db import transaction
 from followthemoney import model
+from jsonschema import Draft7Validator
 
+from actors.models import Actor
+from affiliations.models import Affiliation
+from sahel.core import services
+from sahel.dataset.loader import loader_user
 from sahel.read.ftm import Strict, ValueLost, date_prefix
 from tests.api.exported import records_of
 from tests.api.formats import popolo_validators
@@ -298,3 +311,99 @@ def test_export_format_and_table_errors_name_the_parameter(api):
         response = api.get("/api/v1/export/", params)
         assert response.status_code == 400, params
         assert list(response.json()) == [name], response.json()
+
+
+# -- releases ----------------------------------------------------------------------------------
+
+CFF_SCHEMA = Path(__file__).resolve().parents[1] / "data" / "citation-file-format-1.2.0.schema.json"
+
+
+def _release(directory) -> dict:
+    out = io.StringIO()
+    call_command("release", str(directory), "--site", "https://sahel.example.org/", stdout=out)
+    return json.loads((sorted(directory.glob("sahel-*"))[-1] / "release.json").read_text())
+
+
+def test_two_releases_validate_and_the_second_names_its_delta(api, make, tmp_path, settings):
+    settings.SAHEL_DATA_LICENCE = {
+        "name": "CC-BY-4.0",
+        "url": "https://creativecommons.org/licenses/by/4.0/",
+    }
+    first = _release(tmp_path)
+    folder = tmp_path / f"sahel-{first['version']}"
+    assert first["previous"] is None
+    assert first["licence"]["name"] == "CC-BY-4.0"
+    # Every file's sha256 is in the manifest and in SHA256SUMS.
+    for name, entry in first["files"].items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == entry["sha256"]
+    sums = dict(
+        reversed(line.split("  ")) for line in (folder / "SHA256SUMS").read_text().splitlines()
+    )
+    assert set(sums) == {*first["files"], "release.json"}
+    # The API asked as of the release's instant gives the release's export, byte for byte.
+    again = b"".join(api.get("/api/v1/export/", {"as_of": first["as_of"]}).streaming_content)
+    assert again == (folder / "sahel.jsonl").read_bytes()
+    # The data package, by frictionless (schemas, primary and foreign keys, hashes).
+    report = frictionless.validate(str(folder / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    broken = tmp_path / "broken"
+    shutil.copytree(folder, broken)
+    names = (broken / "data" / "actor_names.csv").read_text().splitlines()
+    header, row, *rest = names
+    cells = row.split(",")
+    cells[1] = "987654321"  # actor_id: an actor the release does not have
+    (broken / "data" / "actor_names.csv").write_text("\n".join([header, ",".join(cells), *rest]))
+    package = json.loads((broken / "datapackage.json").read_text())
+    for resource in package["resources"]:
+        resource.pop("hash"), resource.pop("bytes")
+    (broken / "datapackage.json").write_text(json.dumps(package))
+    assert not frictionless.validate(str(broken / "datapackage.json")).valid
+    # CITATION.cff, by the Citation File Format 1.2.0 schema (as cffconvert validates it).
+    cff = yaml.safe_load((folder / "CITATION.cff").read_text())
+    validator = Draft7Validator(json.loads(CFF_SCHEMA.read_text()))
+    assert not list(validator.iter_errors(cff)), [e.message for e in validator.iter_errors(cff)]
+    assert cff["version"] == first["version"]
+    assert cff["license"] == "CC-BY-4.0"
+    assert first["as_of"] in cff["message"]
+    assert list(validator.iter_errors({**cff, "authors": []}))
+
+    user = loader_user()
+    actor = Actor.objects.filter(status="published").order_by("id").first()
+    tie = Affiliation.objects.filter(status="published").order_by("id").last()
+    with transaction.atomic():
+        added = make.actor(slug="added-between-releases", name="Added", status="published")
+        services.update(
+            actor,
+            user=user,
+            reason="Reworded",
+            expected_version=actor.version,
+            description="Reworded between releases.",
+        )
+        services.withdraw(tie, user=user, reason="Retracted", expected_version=tie.version)
+        second = _release(tmp_path)
+        transaction.set_rollback(True)
+    assert second["version"] == f"{first['version']}.2"
+    assert second["previous"] == {"version": first["version"], "as_of": first["as_of"]}
+    delta = json.loads((tmp_path / f"sahel-{second['version']}" / "delta.json").read_text())
+    assert delta["previous"] == second["previous"]
+    assert delta["resources"] == {
+        "actors": {"added": [added.pk], "changed": [actor.pk], "removed": []},
+        "affiliations": {"added": [], "changed": [], "removed": [tie.pk]},
+        "events": {"added": [], "changed": [], "removed": []},
+        "places": {"added": [], "changed": [], "removed": []},
+        "sources": {"added": [], "changed": [], "removed": []},
+    }
+
+
+def test_licence_and_how_to_cite_at_the_api_root(api, settings):
+    settings.SAHEL_DATA_LICENCE = None
+    root = api.get("/api/v1/").json()
+    assert root["licence"] is None  # not set: says so, claims none
+    assert root["how_to_cite"].startswith("Sahel actor database curators. Sahel actor database.")
+    settings.SAHEL_DATA_LICENCE = {"name": "CC-BY-4.0", "url": "https://example.org/l"}
+    settings.SAHEL_CITATION = "Cite us as the Sahel actor database."
+    for url in ("/api/v1/", "/"):
+        body = api.get(url, HTTP_ACCEPT="application/json").json()
+        assert body["licence"] == {"name": "CC-BY-4.0", "url": "https://example.org/l"}, url
+        assert body["how_to_cite"] == "Cite us as the Sahel actor database.", url
+    assert "actors" in root
