@@ -23,7 +23,7 @@ from affiliations.models import Affiliation
 from sahel.core import services
 from sahel.dataset.loader import loader_user
 from sahel.read.ftm import Strict, ValueLost, date_prefix
-from tests.api.exported import records_of
+from tests.api.exported import Truncated, read_export, records_of
 from tests.api.formats import popolo_validators
 
 
@@ -407,3 +407,33 @@ def test_licence_and_how_to_cite_at_the_api_root(api, settings):
         assert body["licence"] == {"name": "CC-BY-4.0", "url": "https://example.org/l"}, url
         assert body["how_to_cite"] == "Cite us as the Sahel actor database.", url
     assert "actors" in root
+
+
+# -- the JSON Lines export's closing line ---------------------------------------------------
+
+
+def test_a_truncated_export_is_detectable(api):
+    body = b"".join(api.get("/api/v1/export/", {"resource": "actors,places"}).streaming_content)
+    records, end = read_export(body)
+    assert end == {"resource": "end", "records": len(records), "as_of": end["as_of"]}
+    assert len(records) == api.get("/api/v1/actors/").json()["count"] + len(
+        [r for r in records if r["resource"] == "places"]
+    )
+    lines = body.splitlines(keepends=True)
+    # Cut after any whole line (what a worker killed mid-stream leaves): no closing line.
+    for cut in (0, 1, len(lines) // 2, len(lines) - 1):
+        with pytest.raises(Truncated):
+            read_export(b"".join(lines[:cut]))
+    # A line lost in the middle (a proxy's retry, a bad splice): the count disagrees.
+    with pytest.raises(Truncated):
+        read_export(b"".join(lines[:3] + lines[4:]))
+
+
+def test_the_closing_line_names_the_instant_asked(api):
+    body = b"".join(
+        api.get("/api/v1/export/", {"resource": "events", "as_of": "2000-01-01"}).streaming_content
+    )
+    assert read_export(body) == (
+        [],
+        {"resource": "end", "records": 0, "as_of": "2000-01-01T00:00:00Z"},
+    )
