@@ -25,14 +25,6 @@ from django.db import models
 from sahel.read import export
 from sahel.read.projection import Projection
 
-SINGULAR = {
-    "actors": "actor",
-    "affiliations": "affiliation",
-    "events": "event",
-    "places": "place",
-    "sources": "source",
-}
-
 
 @dataclass
 class Table:
@@ -129,7 +121,7 @@ def layout(projections: dict[str, type[Projection]]) -> tuple[dict[str, _Level],
     by_model = {projection.model: name for name, projection in projections.items()}
     tables: dict[str, Table] = {}
     levels = {
-        name: _level(projection, name, SINGULAR[name], tables, by_model)
+        name: _level(projection, name, name.removesuffix("s"), tables, by_model)
         for name, projection in projections.items()
     }
     cited = []

@@ -487,12 +487,35 @@ def test_ftm_and_popolo_exports_show_only_public_objects(client, world, instant)
 
 @pytest.mark.parametrize("instant", INSTANTS)
 def test_flat_csv_tables_show_only_public_rows(client, world, instant):
+    """Every table's rows (read in one pass, as a release reads them) carry no marker and
+    the resource tables exactly the public ids; the endpoint serves them."""
+    from sahel.read import tables
     from sahel.read.resources import projections
-    from sahel.read.tables import layout
 
     params = as_of(world, instant)
-    for table in layout(projections())[1]:
+    found = {}
+    for table, row in tables.rows(projections(), world.instants.get(instant)):
+        found.setdefault(table, []).append(row)
+    assert_no_leak(json.dumps(found, default=str), world.forbidden(), f"the tables {params}")
+    for resource in RESOURCES:
+        ids = {row["id"] for row in found.get(resource, [])}
+        assert ids == set(world.public[instant][resource]), resource
+    for table in ("actors", "citations"):
         text = fetch(client, world, "/api/v1/export/", format="csv", table=table, **params)
-        rows = list(csv.DictReader(io.StringIO(text)))
-        if table in RESOURCES:
-            assert {int(row["id"]) for row in rows} == set(world.public[instant][table]), table
+        served = {int(row["id"]) for row in csv.DictReader(io.StringIO(text))}
+        assert served == {row["id"] for row in found.get(table, [])}, table
+
+
+def test_a_release_shows_nothing_hidden(world, db, tmp_path):
+    """Every file of a release (the formats above, the manifest, the delta, the citation)."""
+    from django.core.management import call_command
+
+    call_command("release", str(tmp_path), stdout=io.StringIO())
+    [folder] = tmp_path.glob("sahel-*")
+    files = [path for path in folder.rglob("*") if path.is_file()]
+    assert len(files) > 15
+    for path in files:
+        assert_no_leak(path.read_text(), world.forbidden(), f"the release's {path.name}")
+    delta = json.loads((folder / "delta.json").read_text())
+    for resource in RESOURCES:
+        assert set(delta["resources"][resource]["added"]) == set(world.public["live"][resource])
