@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "sahel.admin",
     "sahel.graphql",
     "sahel.dataset",
+    "sahel.release",
     "sources",
     "places",
     "actors",
@@ -292,6 +293,18 @@ SPECTACULAR_SETTINGS = {
 SAHEL_COMPILED_SQL = env_bool("SAHEL_COMPILED_SQL", True)  # sahel/read/compiled.py
 SAHEL_GRAPHQL_FAST_EXECUTION = env_bool("SAHEL_GRAPHQL_FAST_EXECUTION", True)  # sahel/graphql
 SAHEL_FEED_OWNERS_SQL = env_bool("SAHEL_FEED_OWNERS_SQL", True)  # sahel/read/owners.py
+
+# The data's licence and how to cite it: shown at the API root, on the explorer's home page
+# and in every release (CITATION.cff, datapackage.json). Unset, they say so: the
+# maintainers choose the licence. SAHEL_DATA_LICENCE is an SPDX id (CC-BY-4.0).
+SAHEL_DATA_LICENCE = (
+    {"name": env("SAHEL_DATA_LICENCE"), "url": env("SAHEL_DATA_LICENCE_URL", "")}
+    if env("SAHEL_DATA_LICENCE")
+    else None
+)
+SAHEL_CITATION = env("SAHEL_CITATION")  # how to cite; unset: "<authors>. <title>. <site>"
+SAHEL_DATA_AUTHORS = env_list("SAHEL_DATA_AUTHORS", ["Sahel actor database curators"])
+SAHEL_DATA_TITLE = env("SAHEL_DATA_TITLE", "Sahel actor database")
 
 SEEDS_DIR = BASE_DIR / "seeds"
 FIXTURES_DIR = BASE_DIR / "fixtures"

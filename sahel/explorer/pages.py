@@ -4,7 +4,6 @@ the context of its template, and the data its scripts draw (embedded as JSON).""
 import datetime
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -17,7 +16,7 @@ from places.resources import PLACES
 from sahel.core.fuzzy_dates import parse_bounds
 from sahel.explorer import graph, maps, reading
 from sahel.explorer.timeline import describe, timeline
-from sahel.read import network
+from sahel.read import citing, network
 
 RECENT_CHANGE_SETS = 6
 RECENT_ENTRIES = 10  # a change set's first entries shown; the feed has the rest
@@ -61,17 +60,6 @@ def _found(resource, slug: str, what: str, as_of) -> dict:
     return item
 
 
-def licence() -> dict:
-    """The data licence, from settings (SAHEL_DATA_LICENCE: a name, or a dict with
-    `name` and `url`); None while it is not set."""
-    value = getattr(settings, "SAHEL_DATA_LICENCE", None)
-    if not value:
-        return None
-    if isinstance(value, dict):
-        return {"name": value.get("name") or value.get("id") or "", "url": value.get("url", "")}
-    return {"name": str(value), "url": ""}
-
-
 def home(request, *, as_of) -> dict:
     links = Links(as_of)
     return {
@@ -86,8 +74,9 @@ def home(request, *, as_of) -> dict:
                 RECENT_CHANGE_SETS, entries=RECENT_ENTRIES, as_of=as_of
             )
         ],
-        "licence": licence(),
+        "licence": citing.licence(),
         "site": request.build_absolute_uri("/"),
+        "citation": citing.how_to_cite(request.build_absolute_uri("/")),
         "api": {
             "rest": reverse("api-root"),
             "swagger": reverse("swagger"),

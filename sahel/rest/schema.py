@@ -323,6 +323,38 @@ def export_schema(resources: dict) -> dict:
                 "resource", str, description=f"Comma-separated; any of {', '.join(resources)}."
             ),
             AS_OF,
+            EXPORT_FORMAT,
+            OpenApiParameter(
+                "table",
+                str,
+                description="With format=csv: the flat table (actors, actor_names, "
+                "actor_identifiers, affiliations, events, event_participants, places, sources, "
+                "source_authors, citations), scalar columns joined by id.",
+            ),
         ],
-        "responses": {(200, "application/x-ndjson"): {"type": "string"}, 400: ERROR},
+        "responses": {
+            # JSON Lines: the export's records and its closing line, or FtM entities.
+            (200, "application/x-ndjson"): {"type": "string"},
+            (200, "text/csv"): {"type": "string"},
+            (200, "application/json"): {
+                "type": "object",
+                "description": "?format=popolo: one Popolo document.",
+                "properties": {
+                    key: {"type": "array", "items": {"type": "object"}}
+                    for key in ("persons", "organizations", "memberships", "events", "areas")
+                },
+            },
+            400: ERROR,
+        },
     }
+
+
+EXPORT_FORMAT = OpenApiParameter(
+    "format",
+    str,
+    enum=["jsonl", "ftm", "popolo", "csv"],
+    description="jsonl (default): JSON Lines, one object a line, then a closing line "
+    '{"resource": "end", "records": N, "as_of": T}; ftm: FollowTheMoney entities as JSON '
+    "Lines; popolo: one Popolo JSON document (application/json); csv: one flat table "
+    "(`table`).",
+)
