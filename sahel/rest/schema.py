@@ -267,11 +267,17 @@ def change_feed_schema(resources: dict) -> dict:
     return {
         "summary": "Every change to public data, in commit order",
         "parameters": [
-            OpenApiParameter("since", str, description="Cursor from a previous page."),
+            OpenApiParameter(
+                "since",
+                str,
+                description="Cursor from a previous page (its `cursor`) or of any entry: "
+                "resume right after it, inside its change set too. Opaque.",
+            ),
             OpenApiParameter(
                 "limit",
                 {"type": "integer", "minimum": 1, "maximum": 1000},
-                description="Change sets per page, 1–1000 (default 100).",
+                description="Entries per page, 1–1000 (default 100); a page can end inside "
+                "a change set.",
             ),
         ],
         "responses": {
