@@ -548,13 +548,14 @@ def change_feed_schema(resources: dict) -> dict:
                 "since",
                 {"type": "string", "pattern": "^[A-Za-z0-9_-]*$"},
                 description="A cursor this feed gave out (a page's or an entry's `cursor`); "
-                "resumes after it. Empty or left out: from the start.",
+                "resumes right after it, inside its change set too. Opaque; empty or left out: from "
+                "the start.",
             ),
             OpenApiParameter(
                 "limit",
                 {"type": "integer", "minimum": 1, "maximum": 1000},
-                description="Entries per page, 1–1000 (default 100); a change set that "
-                "changed more objects continues on the next page.",
+                description="Entries per page, 1–1000 (default 100); a page can end inside "
+                "a change set.",
             ),
         ],
         "responses": {
