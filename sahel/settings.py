@@ -5,11 +5,13 @@ SAHEL_ENV=production refuses to start without SECRET_KEY and ALLOWED_HOSTS and t
 every protection `manage.py check --deploy` asks for.
 """
 
+import datetime
 import importlib.util
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -70,17 +72,22 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "strawberry_django",
+    "axes",  # admin login throttling (below, "Admin logins")
+    "csp",  # Content-Security-Policy (below)
+    "corsheaders",  # CORS on the public read-only surfaces (below)
     # The service's floors (see README, "How the pieces fit"): the core, then its surfaces.
     "sahel.core",
     "sahel.admin",
     "sahel.graphql",
     "sahel.dataset",
+    "sahel.release",
     "sources",
     "places",
     "actors",
     "affiliations",
     "events",
     "sahel.explorer",
+    "sahel.reconcile",
 ]
 # The tools (synthetic data, the benchmark) are for development: the service never imports
 # them, and the production image does not ship them.
@@ -88,7 +95,14 @@ if not PRODUCTION and importlib.util.find_spec("perf") is not None:
     INSTALLED_APPS.append("perf")
 
 MIDDLEWARE = [
+    # First: a preflight is answered here, and every response below it (errors included,
+    # so a browser app can read them) gets its CORS headers on the paths that have them.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # JSON errors on API paths (sahel/errors.py): an oversize body is refused before any
+    # view reads it, and no API client gets an HTML error page.
+    "sahel.errors.JsonErrorsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Serves collected static files under gunicorn (production); runserver serves them itself.
     *(["whitenoise.middleware.WhiteNoiseMiddleware"] if PRODUCTION else []),
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -98,6 +112,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with its 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sahel.urls"
@@ -113,6 +129,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -152,6 +169,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     session = f"-c jit=off -c work_mem={env('PG_WORK_MEM', '64MB')}"
     options["options"] = f"{options.get('options', '')} {session}".strip()
 
+# Errors (sahel/errors.py): the paths whose errors are JSON (matched by prefix), the largest
+# request body they take (a GraphQL query is at most 2,000 tokens, sahel/graphql/limits.py),
+# and how long a client is told to wait while the database is unreachable.
+SAHEL_JSON_PATHS = ["/api/", "/graphql/", "/reconcile/", "/healthz/"]
+SAHEL_MAX_BODY_BYTES = int(env("MAX_BODY_BYTES", str(1024 * 1024)))
+SAHEL_RETRY_AFTER_SECONDS = int(env("RETRY_AFTER_SECONDS", "5"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -160,6 +184,60 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Content-Security-Policy (django-csp) on every response: everything from this site only.
+# Scripts: files served by the app, or inline with the response's nonce (the one inline
+# script left is Swagger UI's start-up, sahel/explorer/templates/explorer/swagger_ui.html);
+# no eval, no inline event handlers. Styles may be inline: GraphiQL, ReDoc (styled
+# components), Swagger UI and the admin's widgets set them at run time. Images may be data:
+# URLs (Swagger UI's and the admin's icons); ReDoc's search runs in a blob: worker.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# CORS (django-cors-headers): the public read-only API, GraphQL and the reconciliation
+# service answer any origin, without credentials (no cookies: a browser app on another site
+# reads public data, never as an editor); the admin and the pages never answer cross-origin.
+CORS_URLS_REGEX = r"^/(api|graphql|reconcile)/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS", "POST"]  # POST: GraphQL, reconciliation
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "Content-Disposition"]
+CORS_PREFLIGHT_MAX_AGE = 86400
+
+# Admin logins (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one username
+# from one address, that pair is locked out (429) for LOGIN_COOLOFF_MINUTES; a superuser
+# unlocks it sooner in the admin (Axes > Access attempts: delete the row) or with
+# `manage.py axes_reset_username <name>`. A successful login clears the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+# The client's address: REMOTE_ADDR, or behind PROXY_COUNT trusted proxies (the TLS proxy of
+# production, HTTPS=1) the address the nearest of them put in X-Forwarded-For.
+PROXY_COUNT = int(env("PROXY_COUNT", "1" if PRODUCTION and env_bool("HTTPS", True) else "0"))
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
+AXES_IPWARE_PROXY_ORDER = "right-most"  # the address our proxy appended, not one a client sent
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if PROXY_COUNT else ["REMOTE_ADDR"]
+)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -214,6 +292,19 @@ SPECTACULAR_SETTINGS = {
 # can be turned off, and turns itself off with a warning on a library version it does not know.
 SAHEL_COMPILED_SQL = env_bool("SAHEL_COMPILED_SQL", True)  # sahel/read/compiled.py
 SAHEL_GRAPHQL_FAST_EXECUTION = env_bool("SAHEL_GRAPHQL_FAST_EXECUTION", True)  # sahel/graphql
+SAHEL_FEED_OWNERS_SQL = env_bool("SAHEL_FEED_OWNERS_SQL", True)  # sahel/read/owners.py
+
+# The data's licence and how to cite it: shown at the API root, on the explorer's home page
+# and in every release (CITATION.cff, datapackage.json). Unset, they say so: the
+# maintainers choose the licence. SAHEL_DATA_LICENCE is an SPDX id (CC-BY-4.0).
+SAHEL_DATA_LICENCE = (
+    {"name": env("SAHEL_DATA_LICENCE"), "url": env("SAHEL_DATA_LICENCE_URL", "")}
+    if env("SAHEL_DATA_LICENCE")
+    else None
+)
+SAHEL_CITATION = env("SAHEL_CITATION")  # how to cite; unset: "<authors>. <title>. <site>"
+SAHEL_DATA_AUTHORS = env_list("SAHEL_DATA_AUTHORS", ["Sahel actor database curators"])
+SAHEL_DATA_TITLE = env("SAHEL_DATA_TITLE", "Sahel actor database")
 
 SEEDS_DIR = BASE_DIR / "seeds"
 FIXTURES_DIR = BASE_DIR / "fixtures"

@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
 from sahel.explorer.views import for_people
+from sahel.read import citing
 
 
 @require_GET
@@ -13,7 +15,11 @@ def healthz(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:
-        return JsonResponse({"status": "unavailable", "database": type(exc).__name__}, status=503)
+        response = JsonResponse(
+            {"status": "unavailable", "database": type(exc).__name__}, status=503
+        )
+        response["Retry-After"] = str(settings.SAHEL_RETRY_AFTER_SECONDS)
+        return response
     return JsonResponse({"status": "ok"})
 
 
@@ -25,6 +31,8 @@ def index(request):
             "name": "Sahel actor database",
             "description": "Curated, sourced, fully versioned actors of the conflict in Mali "
             "and the Sahel.",
+            "licence": citing.licence(),  # null while the maintainers have not set it
+            "how_to_cite": citing.how_to_cite(request.build_absolute_uri("/")),
             "links": {
                 "api": request.build_absolute_uri("/api/v1/"),
                 "graphql": request.build_absolute_uri("/graphql/"),

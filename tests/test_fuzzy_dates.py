@@ -96,3 +96,28 @@ def test_every_suggestion_is_itself_valid():
             parse_bounds(text)
         suggested = re.search(r"use (\S+) for", caught.value.messages[0]).group(1)
         assert parse_bounds(suggested).lower is not None or suggested.startswith("..")
+
+
+@pytest.mark.parametrize(
+    ("edtf", "prefix"),
+    [
+        ("2012", "2012"),
+        ("2012-09", "2012-09"),
+        ("2012-09-14", "2012-09-14"),
+        ("2012-09-14/2012-09-20", "2012-09"),
+        ("2015-10/2015-12", "2015"),
+        ("2012-21", "2012"),  # spring 2012
+        ("2012/2015", None),
+        ("2000~", None),  # approximately: 1999 to 2001
+        ("2012?", None),
+        ("201X", None),
+        ("../2015", None),
+        ("2015/..", None),
+        ("", None),
+    ],
+)
+def test_iso_prefix_is_the_most_precise_prefix_still_true(edtf, prefix):
+    from sahel.core.fuzzy_dates import iso_prefix, parse_bounds
+
+    bounds = parse_bounds(edtf)
+    assert iso_prefix(bounds.lower, bounds.upper) == prefix

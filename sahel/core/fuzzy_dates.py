@@ -181,3 +181,19 @@ def fuzzy_date_bounds(name: str) -> tuple[models.DateField, models.DateField]:
             help_text=f"Latest day `{name}` can mean (derived).",
         ),
     )
+
+
+def iso_prefix(lower: datetime.date | None, upper: datetime.date | None) -> str | None:
+    """The most precise ISO 8601 date prefix (`2012-09-14`, `2012-09`, `2012`) that is still
+    true of a fuzzy date with these bounds — every day it can mean lies in it — or None when
+    none is (an open end, a span across years, `2000~` whose hedging reaches 1999 and 2001).
+    What formats that know only ISO dates (Popolo, FollowTheMoney) can say without lying."""
+    if lower is None or upper is None:
+        return None
+    if lower == upper:
+        return lower.isoformat()
+    if (lower.year, lower.month) == (upper.year, upper.month):
+        return f"{lower.year:04d}-{lower.month:02d}"
+    if lower.year == upper.year:
+        return f"{lower.year:04d}"
+    return None

@@ -25,6 +25,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
+from sahel.core.outages import is_unavailable
 from sahel.graphql.arguments import MAX_PAGE_SIZE, PublicError
 from sahel.graphql.budget import release
 
@@ -92,6 +93,23 @@ class ReleaseBatches(SchemaExtension):
             release(self.execution_context.context)
 
 
+class DatabaseUnavailable(SchemaExtension):
+    """A resolver that met the database unreachable (a restart, a dropped connection) would
+    be masked into a 200 with "Internal error."; the view raises that error instead
+    (`SahelGraphQLView.dispatch`), which the project's error handler answers with a 503 and
+    `Retry-After` (sahel/errors.py). Runs before the masking, on the original errors."""
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        for error in (result.errors or []) if result is not None else []:
+            if error.original_error is not None and is_unavailable(error.original_error):
+                request = getattr(self.execution_context.context, "request", None)
+                if request is not None:
+                    request.sahel_database_error = error.original_error
+                return
+
+
 def should_mask(error: GraphQLError) -> bool:
     """Mask errors raised by something other than our deliberate `PublicError`s (which
     reach here with no original error, as do GraphQL's syntax and validation errors)."""
@@ -105,6 +123,7 @@ EXTENSIONS = [
     lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
     lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
     ArgumentLimits,
+    DatabaseUnavailable,
     lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal error."),
     ReleaseBatches,
 ]

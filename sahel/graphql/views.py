@@ -41,7 +41,7 @@ class SahelGraphQLView(OneSnapshot, GraphQLView):
 
     def dispatch(self, request, *args, **kwargs):
         try:
-            return super().dispatch(request, *args, **kwargs)
+            response = super().dispatch(request, *args, **kwargs)
         except NotText:
             error = {
                 "message": "The request holds a lone surrogate (\\ud800 ...): it is not "
@@ -49,6 +49,12 @@ class SahelGraphQLView(OneSnapshot, GraphQLView):
                 "extensions": {"code": "BAD_USER_INPUT"},
             }
             return JsonResponse({"errors": [error]}, status=400)
+        database_error = getattr(request, "sahel_database_error", None)
+        if database_error is not None:
+            # The database went away under a resolver (`limits.DatabaseUnavailable`): no
+            # partial answer with a masked error, but the project's 503 (sahel/errors.py).
+            raise database_error
+        return response
 
     def decode_json(self, data: str | bytes) -> object:
         decoded = json.loads(data)

@@ -29,8 +29,7 @@ def test_anonymous_users_cannot_reach_the_admin(client, make):
 
 
 def test_users_outside_the_groups_cannot_reach_the_admin(client, django_user_model):
-    django_user_model.objects.create_user("plain", password="pw-plain-1")
-    client.login(username="plain", password="pw-plain-1")
+    client.force_login(django_user_model.objects.create_user("plain", password="pw-plain-1"))
     assert client.get(CHANGELIST).status_code == 302
 
 

@@ -2,6 +2,8 @@
 OpenAPI schema: no input may cause a server error, and every response must match the
 schema (status codes, content types, bodies)."""
 
+import os
+
 import pytest
 import schemathesis
 from django.core import signals
@@ -27,7 +29,12 @@ def _keep_the_test_connection():
 
 @schema.parametrize()
 # Derandomized: CI runs the same examples every time (a red run can be replayed).
-@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=int(os.environ.get("SAHEL_FUZZ_EXAMPLES", "40")),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
 def test_api_conforms_to_its_schema(case, api):
     # Every check but "schema-valid data is accepted": a cursor is opaque and a slug must
     # name a public object, which no schema can say; those get a 400 naming the parameter.
