@@ -548,8 +548,8 @@ def change_feed_schema(resources: dict) -> dict:
                 "since",
                 {"type": "string", "pattern": "^[A-Za-z0-9_-]*$"},
                 description="A cursor this feed gave out (a page's or an entry's `cursor`); "
-                "resumes right after it, inside its change set too. Opaque; empty or left out: from "
-                "the start.",
+                "resumes right after it, inside its change set too. Opaque; empty or left "
+                "out: from the start.",
             ),
             OpenApiParameter(
                 "limit",
