@@ -1,17 +1,30 @@
 from django.contrib import admin
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 
 from actors.models import Actor, Identifier, Name
 from affiliations.models import Affiliation
 from sahel.admin.claims import ClaimAdmin
 from sahel.admin.filters import fuzzy_date_filter
-from sahel.admin.inlines import ClaimInline, TrackedInline
+from sahel.admin.forms import NoDefaultChoiceMixin, ReasonForm, TrackedForm
+from sahel.admin.inlines import ClaimInline, ClaimStackedInline, FoldedWhenLong, TrackedInline
 from sahel.admin.search import ordered_by_name_match
 from sahel.admin.tracked import TrackedAdmin
 
 
-class NameInline(ClaimInline):
+class NameForm(NoDefaultChoiceMixin, TrackedForm):
+    no_default = ("kind",)
+
+
+class NameAdminForm(NoDefaultChoiceMixin, ReasonForm):
+    no_default = ("kind",)
+
+
+class NameInline(FoldedWhenLong, ClaimInline):
     model = Name
+    form = NameForm
     fields = ("name", "kind", "language", "script", "certainty", "status")
+    fold_after = 12
 
 
 class IdentifierInline(TrackedInline):
@@ -19,31 +32,28 @@ class IdentifierInline(TrackedInline):
     fields = ("scheme", "value", "confidence", "note")
 
 
-class AffiliationInline(ClaimInline):
+class AffiliationInline(FoldedWhenLong, ClaimStackedInline):
+    """Ties, stacked (eight fields do not fit a table row at 1,366 px): the tie on one
+    line, its title, dates and certainty on the next; folded when there are many."""
+
     model = Affiliation
-    fields = ("subject", "type", "object", "role_title", "start", "end", "certainty", "status")
     autocomplete_fields = ("subject", "type", "object")
     select_related = ("subject", "type", "object")
     prepopulated_fields = {}
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name in {"start", "end"} and formfield is not None:
-            formfield.widget.attrs["size"] = 12
-        return formfield
+    when = ("role_title", "start", "end", "certainty", "status")
 
 
 class AffiliationAsSubjectInline(AffiliationInline):
     fk_name = "subject"
-    fields = ("slug", "type", "object", "role_title", "start", "end", "certainty", "status")
-    verbose_name = "tie of this actor to another (this actor is the subject)"
+    fieldsets = ((None, {"fields": (("type", "object", "slug"), AffiliationInline.when)}),)
+    verbose_name = "tie (this actor → other)"
     verbose_name_plural = "ties as subject (this actor → other)"
 
 
 class AffiliationAsObjectInline(AffiliationInline):
     fk_name = "object"
-    fields = ("slug", "subject", "type", "role_title", "start", "end", "certainty", "status")
-    verbose_name = "tie of another actor to this one (this actor is the object)"
+    fieldsets = ((None, {"fields": (("subject", "type", "slug"), AffiliationInline.when)}),)
+    verbose_name = "tie (other → this actor)"
     verbose_name_plural = "ties as object (other → this actor)"
 
 
@@ -64,6 +74,13 @@ class ActorAdmin(ClaimAdmin):
     autocomplete_fields = ("area",)
     prepopulated_fields = {"slug": ("name",)}
     inlines = (NameInline, IdentifierInline, AffiliationAsSubjectInline, AffiliationAsObjectInline)
+    review_label = F("name")
+    explorer_page = "actor"
+    explorer_sections = (
+        ("Network", "network-title"),
+        ("Timeline", "timeline-title"),
+        ("Map", "map-title"),
+    )
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
@@ -73,12 +90,14 @@ class ActorAdmin(ClaimAdmin):
 
 @admin.register(Name)
 class NameAdmin(ClaimAdmin):
+    form = NameAdminForm
     list_display = ("name", "actor", "kind", "language", "script", "certainty", "status")
     list_select_related = ("actor",)
     list_filter = ("status", "kind", "certainty", "script")
     search_fields = ("name",)
     actor_search_paths = ("actor",)
     autocomplete_fields = ("actor",)
+    review_label = Concat("name", Value(" (a name of "), "actor__name", Value(")"))
 
 
 @admin.register(Identifier)

@@ -3,7 +3,7 @@ from django.db import models
 
 from sahel.core.fuzzy_dates import EDTFField, fuzzy_date_bounds
 from sahel.core.models import Certainty, ClaimModel, TrackedModel, validate_bounds_order
-from sahel.core.names import name_skeleton, normalize_name
+from sahel.core.names import name_keys, name_skeleton, normalize_name
 
 
 class ActorKind(models.TextChoices):
@@ -152,6 +152,59 @@ class Name(ClaimModel):
         super().sync_derived_fields()
         self.search_key = normalize_name(self.name)
         self.search_skeleton = name_skeleton(self.name)
+
+    @classmethod
+    def after_write(cls, objs: list) -> None:
+        NameKey.record((obj.name, obj.kind) for obj in objs)
+
+
+class NameKey(models.Model):
+    """The matcher's lexicon: each key (sahel.core.names.name_keys) of each spelling ever
+    stored, to the spelling's `search_key`. Names are found by key through it, live or as of
+    any instant (a spelling edited away keeps its keys, for the history rows that still
+    hold it). Written with the name, in its transaction (Name.after_write); derived data,
+    not a claim: it has no history and is never shown."""
+
+    key = models.CharField(max_length=320)
+    spelling = models.CharField(max_length=300, help_text="Name.search_key")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "spelling"], name="name_key_unique"),
+        ]
+        indexes = [models.Index(fields=["spelling"], name="name_key_spelling")]
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.spelling}"
+
+    @classmethod
+    def keys_of(cls, spellings) -> set[tuple[str, str]]:
+        """(key, spelling) of (name, kind) pairs."""
+        return {
+            (key[:320], normalize_name(name))
+            for name, kind in spellings
+            for key in name_keys(name, kind)
+            if normalize_name(name)
+        }
+
+    @classmethod
+    def record(cls, spellings) -> None:
+        """Add the keys of (name, kind) pairs that the lexicon lacks (two queries at most)."""
+        wanted = cls.keys_of(spellings)
+        if not wanted:
+            return
+        known = set(
+            cls.objects.filter(spelling__in={spelling for _, spelling in wanted}).values_list(
+                "key", "spelling"
+            )
+        )
+        missing = sorted(wanted - known)
+        if missing:
+            cls.objects.bulk_create(
+                [cls(key=key, spelling=spelling) for key, spelling in missing],
+                ignore_conflicts=True,
+                batch_size=1000,
+            )
 
 
 class IdentifierScheme(models.TextChoices):

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import Value
+from django.db.models.functions import Concat
 
 from affiliations.models import Affiliation, AffiliationType
 from sahel.admin.claims import ClaimAdmin
@@ -32,3 +34,6 @@ class AffiliationAdmin(ClaimAdmin):
     search_help_text = "An actor's name in any spelling, a role title or a slug."
     actor_search_paths = ("subject", "object")
     autocomplete_fields = ("subject", "type", "object")
+    review_label = Concat(
+        "subject__name", Value(" — "), "type__label", Value(" — "), "object__name"
+    )

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 
 from events.models import Event, EventType, Participation, ParticipationRole
 from sahel.admin.claims import ClaimAdmin
@@ -40,6 +42,9 @@ class EventAdmin(ClaimAdmin):
     autocomplete_fields = ("type", "place", "parent")
     prepopulated_fields = {"slug": ("title",)}
     inlines = (ParticipationInline,)
+    review_label = F("title")
+    explorer_page = "event"
+    explorer_sections = (("Timeline", "timeline-title"), ("Map", "map-title"))
 
 
 @admin.register(Participation)
@@ -50,3 +55,4 @@ class ParticipationAdmin(ClaimAdmin):
     search_fields = ("event__title", "note")
     actor_search_paths = ("actor",)
     autocomplete_fields = ("event", "actor", "role")
+    review_label = Concat("actor__name", Value(" — "), "role__label", Value(" — "), "event__title")

@@ -10,7 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 
 from perf.baseline import ACTOR_ORDER, PAGE, Raw, _q, page_payload
-from sahel.core.names import normalize_name, skeleton_words
+from sahel.read.matcher import match
+from sahel.read.search import MAX_SEARCH_HITS
 
 
 @dataclass
@@ -129,30 +130,21 @@ def cases(subjects: Subjects) -> list[Case]:
         return raw.build(ActorProjection, rows)[0]
 
     def search_baseline(raw: Raw, params: dict) -> dict:
-        text = params["search"]
-        key = normalize_name(text)
-        words = skeleton_words(text)[:12]
-        like = {"key": key, "start": key + "%", "inside": f"%{key}%"}
-        spelled = []
-        for position, word in enumerate(words):
-            last = position == len(words) - 1
-            like[f"w{position}"] = f"% {word}%" if last else f"% {word} %"
-            spelled.append(f"n.search_skeleton LIKE %(w{position})s")
-        matches = (
-            "(SELECT n.actor_id, min(CASE WHEN n.search_key = %(key)s THEN 0 "
-            "WHEN n.search_key LIKE %(start)s THEN 1 WHEN n.search_key LIKE %(inside)s "
-            "THEN 2 ELSE 3 END) AS rank FROM actors_name n WHERE n.status = 'published' AND "
-            f"(n.search_key LIKE %(inside)s OR ({' AND '.join(spelled) or 'TRUE'})) "
-            "GROUP BY n.actor_id) m"
-        )
-        extra = f"JOIN {matches} ON m.actor_id = a.id"
-        size = int(params.get("page_size", PAGE))
+        # The ranking is the matcher's (sahel.read.matcher: its one candidate query and the
+        # Python score are the algorithm, not the read path); the page is read by hand.
+        hits = match(params["search"], limit=MAX_SEARCH_HITS)
+        position = {hit.actor_id: i for i, hit in enumerate(hits)}
         rows = raw.select(
-            Actor, ActorProjection.columns(), extra_from=extra, order="m.rank, a.name, a.id",
-            limit=size, params=like,
+            Actor, ActorProjection.columns(), inner="id = ANY(%(ids)s)",
+            where=("a.id = ANY(%(ids)s)",), params={"ids": list(position)},
         )  # fmt: skip
-        count = raw.count(Actor, extra_from=extra, params=like)
-        return page_payload(raw, "/api/v1/actors/", params, count, raw.build(ActorProjection, rows))
+        rows.sort(key=lambda row: position[row["id"]])
+        size = int(params.get("page_size", PAGE))
+        items = raw.build(ActorProjection, rows[:size])
+        for item in items:
+            hit = hits[position[item["id"]]]
+            item["match"] = {"name": hit.name, "score": hit.score}
+        return page_payload(raw, "/api/v1/actors/", params, len(rows), items)
 
     def valid_at_where(start, end, lower, upper, single=False):
         where = (

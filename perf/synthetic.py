@@ -82,6 +82,14 @@ SCALES = {
 SCALES["large"] = Scale(
     **{name: value * 5 for name, value in vars(SCALES["medium"]).items()},
 )
+# A tenth of medium, with change sets as large as medium's (CHUNK objects): the change feed's
+# pages meet the same shape in a database generated in a couple of minutes.
+SCALES["tenth"] = Scale(
+    **{
+        name: value // 10 if name in ("actors", "affiliations", "events", "towns") else value
+        for name, value in vars(SCALES["medium"]).items()
+    },
+)
 
 # Per claim: how many citations (fractional: drawn), in the shape of the curated data.
 CITATIONS_PER = {"actor": 3, "name": 1, "affiliation": 2, "event": 1.5, "participation": 0.3}

@@ -59,7 +59,8 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, as the workbench's site (with the review queue): sahel/admin/site.py
+    "sahel.admin.site.WorkbenchAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -79,12 +80,14 @@ INSTALLED_APPS = [
     "sahel.admin",
     "sahel.graphql",
     "sahel.dataset",
+    "sahel.release",
     "sources",
     "places",
     "actors",
     "affiliations",
     "events",
     "sahel.explorer",
+    "sahel.reconcile",
 ]
 # The tools (synthetic data, the benchmark) are for development: the service never imports
 # them, and the production image does not ship them.
@@ -289,6 +292,19 @@ SPECTACULAR_SETTINGS = {
 # can be turned off, and turns itself off with a warning on a library version it does not know.
 SAHEL_COMPILED_SQL = env_bool("SAHEL_COMPILED_SQL", True)  # sahel/read/compiled.py
 SAHEL_GRAPHQL_FAST_EXECUTION = env_bool("SAHEL_GRAPHQL_FAST_EXECUTION", True)  # sahel/graphql
+SAHEL_FEED_OWNERS_SQL = env_bool("SAHEL_FEED_OWNERS_SQL", True)  # sahel/read/owners.py
+
+# The data's licence and how to cite it: shown at the API root, on the explorer's home page
+# and in every release (CITATION.cff, datapackage.json). Unset, they say so: the
+# maintainers choose the licence. SAHEL_DATA_LICENCE is an SPDX id (CC-BY-4.0).
+SAHEL_DATA_LICENCE = (
+    {"name": env("SAHEL_DATA_LICENCE"), "url": env("SAHEL_DATA_LICENCE_URL", "")}
+    if env("SAHEL_DATA_LICENCE")
+    else None
+)
+SAHEL_CITATION = env("SAHEL_CITATION")  # how to cite; unset: "<authors>. <title>. <site>"
+SAHEL_DATA_AUTHORS = env_list("SAHEL_DATA_AUTHORS", ["Sahel actor database curators"])
+SAHEL_DATA_TITLE = env("SAHEL_DATA_TITLE", "Sahel actor database")
 
 SEEDS_DIR = BASE_DIR / "seeds"
 FIXTURES_DIR = BASE_DIR / "fixtures"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", include("sahel.rest.urls")),
     path("graphql/", graphql_view, name="graphql"),
     path("admin/", admin.site.urls),
+    path("reconcile/", include("sahel.reconcile.urls")),
     path("", include("sahel.explorer.urls")),
 ]
 

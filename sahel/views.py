@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
 from sahel.explorer.views import for_people
+from sahel.read import citing
 
 
 @require_GET
@@ -30,6 +31,8 @@ def index(request):
             "name": "Sahel actor database",
             "description": "Curated, sourced, fully versioned actors of the conflict in Mali "
             "and the Sahel.",
+            "licence": citing.licence(),  # null while the maintainers have not set it
+            "how_to_cite": citing.how_to_cite(request.build_absolute_uri("/")),
             "links": {
                 "api": request.build_absolute_uri("/api/v1/"),
                 "graphql": request.build_absolute_uri("/graphql/"),

@@ -8,6 +8,7 @@ from django.db import models
 
 from sahel.core.fuzzy_dates import EDTFField, fuzzy_date_bounds
 from sahel.core.models import CitableModel, TrackedModel
+from sahel.core.passages import nearest_passages
 
 
 class SourceKind(models.TextChoices):
@@ -147,8 +148,11 @@ class Citation(TrackedModel):
         source = self.source if self.source_id else None
         if source is not None and source.text and self.quote:
             if self.quote not in source.text:
-                errors.setdefault("quote", []).append(
-                    f"The quote is not verbatim in {source.slug!r}: {_excerpt(self.quote)}"
+                errors.setdefault("quote", []).extend(
+                    [
+                        f"The quote is not verbatim in {source.slug!r}: {_excerpt(self.quote)}",
+                        *_nearest(source.text, self.quote),
+                    ]
                 )
             elif match := PARAGRAPH_LOCATOR.match(self.locator.strip()):
                 paragraph = source.paragraph(int(match.group(1)))
@@ -157,11 +161,26 @@ class Citation(TrackedModel):
                         f"{source.slug!r} has no paragraph {match.group(1)}."
                     )
                 elif self.quote not in paragraph:
+                    found = source.text[: source.text.index(self.quote)].count("\n") + 1
                     errors.setdefault("locator", []).append(
-                        f"The quote is in {source.slug!r} but not in paragraph {match.group(1)}."
+                        f"The quote is in {source.slug!r} but not in paragraph "
+                        f"{match.group(1)}: it is in paragraph {found} (para. {found})."
                     )
         if errors:
             raise ValidationError(errors)
+
+
+def _nearest(text: str, quote: str) -> list[str]:
+    """What the source says nearest to a quote that is not in it (sahel.core.passages)."""
+    passages = nearest_passages(text, quote)
+    if passages and passages[0].exact:
+        return [
+            "It differs from the source only in apostrophes, quotation marks, dashes or "
+            f"spaces; the source writes: “{passages[0].text}”"
+        ]
+    return [f"Nearest in the source: “{p.text}”" for p in passages] or [
+        "Nothing in the source is close to it: check the source, or copy the passage from it."
+    ]
 
 
 def _excerpt(text: str, length: int = 80) -> str:

@@ -10,9 +10,9 @@ flushes. Test data is written through sahel.core.services, like everything else.
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import transaction
 
+from tests.curated import load_curated
 from tests.factories import Make
 from tests.leak_world import world  # noqa: F401 - the leak suites' module-scoped world
 
@@ -44,9 +44,9 @@ def make(editor):
 
 @pytest.fixture(scope="module")
 def curated(django_db_setup, django_db_blocker):
-    """The curated dataset, loaded once per module and rolled back after it."""
+    """The curated dataset, put in once per module (tests/curated.py) and rolled back after it."""
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_dataset", verbosity=0)
+        load_curated()
         yield
         transaction.set_rollback(True)
 

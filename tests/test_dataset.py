@@ -8,13 +8,18 @@ import pytest
 import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import transaction
 
 from actors.models import Actor, Name
 from affiliations.models import Affiliation
 from events.models import Event, Participation
+from places.models import Place
+from sahel.core import services
 from sahel.core.models import ChangeSetLog, tracked_models
-from sahel.dataset.loader import LOADER_USERNAME, DatasetError, DatasetLoader
+from sahel.dataset.loader import LOADER_USERNAME, DatasetError, DatasetLoader, loader_user
 from sources.models import Citation, Source
+from tests.curated import contents as curated_contents
+from tests.curated import load_curated
 
 pytestmark = pytest.mark.django_db
 
@@ -366,3 +371,53 @@ def test_curated_dataset_meets_the_floor(curated):
     assert jnim.names.filter(
         name="The Group for Supporting Islam and Muslims", kind="translation"
     ).exists()
+
+
+def test_the_curated_dataset_put_back_is_the_one_loaded():
+    """tests/curated.py writes back what the first load wrote: every table then holds what a
+    load through the services gives (rows, primary keys, history), and a new row gets a
+    fresh id."""
+    with transaction.atomic():
+        load_curated()  # the rows of a load are known from here on
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        call_command("load_dataset", verbosity=0)
+        loaded = curated_contents()
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        load_curated()
+        put_back = curated_contents()
+        assert put_back == loaded
+        assert sum(len(table.rows) for table in put_back.values()) > 1500
+        assert services.create(
+            Place, user=loader_user(), reason="a new place", slug="new", name="New", kind="town"
+        ).pk > max(Place.objects.values_list("pk", flat=True).exclude(slug="new"))
+        transaction.set_rollback(True)
+
+
+def test_a_new_actor_named_like_another_is_reported_as_a_possible_duplicate(dataset):
+    """The loader's duplicate check is the search's matcher: a new actor whose name is another
+    spelling of an existing actor's is loaded, with a warning naming both."""
+    load(dataset)
+    path = dataset / "fixtures" / "actors.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + textwrap.dedent(
+            """
+            - slug: ghali-again
+              name: Ag Ghaly
+              kind: person
+              names:
+                - {name: Ag Ghaly}
+              citations:
+                - {source: doc, locator: para. 2, quote: "led by ag Ghali"}
+            """
+        ),
+        encoding="utf-8",
+    )
+    report = load(dataset)
+    assert report.counts["Actor", "created"] == 1
+    [warning] = report.warnings
+    assert "'ghali-again' may be 'iyad-ag-ghali'" in warning
+    assert "'ag Ghali'" in warning
+    assert load(dataset).warnings == []  # reported when it is new only

@@ -5,7 +5,7 @@ from actors.resources import ACTORS
 from sahel.graphql.arguments import bad_argument
 from sahel.graphql.fields import resource_fields, resource_page
 from sahel.graphql.filters import filter_input
-from sahel.graphql.types import Connection
+from sahel.graphql.types import SearchConnection
 
 ActorFilter = filter_input(
     ACTORS, "ActorFilter", description="Narrow the actors (every filter of REST /api/v1/actors/)."
@@ -33,7 +33,7 @@ class Query:
         first: int | None = None,
         after: str | None = None,
         as_of: str | None = None,
-    ) -> Connection[Actor]:
+    ) -> SearchConnection[Actor]:
         if not text.strip():
             raise bad_argument("text", "empty: give a name, in any spelling.")
         return resource_page(

@@ -1,13 +1,8 @@
-"""Editor accounts, and the site's titles."""
+"""Editor accounts."""
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-
-admin.site.site_header = "Sahel actor database — editors' workbench"
-admin.site.site_title = "Sahel actor database"
-admin.site.index_title = "Curation"
-
 
 # -- accounts ----------------------------------------------------------------------------------
 

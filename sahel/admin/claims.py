@@ -5,11 +5,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import F
 
-from sahel.admin.diffs import record_changes
 from sahel.admin.forms import REASON, adopt
 from sahel.admin.inlines import CitationInline
 from sahel.admin.permissions import can_publish
+from sahel.admin.revisions import with_deltas
 from sahel.admin.tracked import TrackedAdmin
 from sahel.core import services
 from sahel.core.history import StaleEditError, change_set
@@ -32,17 +33,7 @@ class CitedAdmin(TrackedAdmin):
             .select_related("history_user", "source")
             .order_by("id", "history_date", "history_id")
         )
-        previous = {}
-        for row in rows:
-            before = previous.get(row.id)
-            row.delta = (
-                record_changes(row, before, Citation)
-                if before is not None and row.history_type == "~"
-                else []
-            )
-            previous[row.id] = row
-        rows.sort(key=lambda r: (r.history_date, r.history_id), reverse=True)
-        return {"citation_history": rows}
+        return {"citation_history": with_deltas(rows, Citation)}
 
 
 class ClaimAdmin(CitedAdmin):
@@ -50,6 +41,26 @@ class ClaimAdmin(CitedAdmin):
 
     readonly_fields = ("status",)
     actions = ["publish_selected", "withdraw_selected", "delete_selected_with_reason"]
+    # How the review queue (sahel.admin.review) names a row: an expression over it.
+    review_label = F("pk")
+
+    # The claim machinery's fields, after the claim's own (which come first on the page).
+    claim_fields = ("certainty", "status", "editorial_note")
+
+    def get_fieldsets(self, request, obj=None):
+        *own, change = super().get_fieldsets(request, obj)
+        if self.fieldsets:  # declared by the app: as declared
+            return [*own, change]
+        fieldsets, claim = [], []
+        for title, options in own:
+            fields = [f for f in options["fields"] if f not in self.claim_fields]
+            claim += [f for f in options["fields"] if f in self.claim_fields]
+            if fields:
+                fieldsets.append((title, {**options, "fields": fields}))
+        if claim:
+            ordered = [f for f in self.claim_fields if f in claim]
+            fieldsets.append(("Certainty and review", {"fields": ordered}))
+        return [*fieldsets, change]
 
     def has_publish_permission(self, request, obj=None):
         return can_publish(request.user, self.model)

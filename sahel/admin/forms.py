@@ -82,9 +82,48 @@ def adopt(obj, stored) -> None:
     obj._state.db = stored._state.db
 
 
-def explain_edtf(db_field, formfield):
-    """EDTF fields say what they hold, then how to write it, with examples."""
+def explain_edtf(db_field, formfield, *, short: bool = False):
+    """EDTF fields say what they hold, then how to write it, with examples (inline rows,
+    where the page's own fields already explain it at length: the examples alone)."""
     if formfield is not None and isinstance(db_field, EDTFField):
+        if short:
+            formfield.help_text = EDTF_SHORT_HELP
+            formfield.widget.attrs.setdefault("size", 12)
+            formfield.widget.attrs.setdefault("placeholder", "EDTF, e.g. 2016")
+            return formfield
         own = str(db_field.help_text)
         formfield.help_text = own if EDTF_HELP in own else f"{own} {EDTF_HELP}"
     return formfield
+
+
+EDTF_SHORT_HELP = "EDTF: 2012 · 2012-09 · 2000~ · 201X · 2015-10/2015-12 · ../2015 · 2015/.."
+
+
+class NoDefaultChoiceMixin:
+    """A new object's fields named in `no_default` start empty: the editor picks a value
+    (a new name is not an "official name" until someone says so)."""
+
+    no_default: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        adding = self.instance.pk is None or self.instance._state.adding
+        for name in self.no_default:
+            field = self.fields.get(name)
+            if field is None or not hasattr(field, "choices"):
+                continue
+            choices = [c for c in field.choices if c[0] != ""]
+            field.choices = [("", "— choose —"), *choices]
+            if adding:
+                self.initial[name] = ""
+
+
+def fit_quote(form, name: str = "quote") -> None:
+    """A quote box as tall as its quote (the browsers that size boxes by their content,
+    CSS field-sizing, do so anyway)."""
+    field = form.fields.get(name)
+    if field is None:
+        return
+    text = str(form.initial.get(name) or "")
+    field.widget.attrs["rows"] = max(3, min(20, len(text) // 90 + text.count("\n") + 2))
+    field.widget.attrs["class"] = "quote"

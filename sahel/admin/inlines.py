@@ -4,13 +4,13 @@ the page, and whose autocomplete widgets render without a query per row."""
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.admin import GenericStackedInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
 from sahel.admin.diffs import stale_message
-from sahel.admin.forms import VERSION, TrackedForm, explain_edtf
+from sahel.admin.forms import VERSION, TrackedForm, explain_edtf, fit_quote
 from sahel.admin.permissions import can_publish
 from sahel.core.models import PublicationStatus
 from sources.models import Citation
@@ -102,9 +102,10 @@ class VersionedInlineMixin:
         return [(title, {**options, "fields": [*fields, VERSION]}), *rest]
 
 
-class TrackedInline(VersionedInlineMixin, admin.TabularInline):
-    """An inline of tracked rows. Rows are written by `TrackedAdmin.save_formset` through
-    sahel.core.services; `select_related` names what the rows' labels and widgets need."""
+class TrackedRowsMixin(VersionedInlineMixin):
+    """Of an inline of tracked rows. Rows are written by `TrackedAdmin.save_formset`
+    through sahel.core.services; `select_related` names what the rows' labels and widgets
+    need."""
 
     form = TrackedForm
     formset = TrackedInlineFormSet
@@ -120,10 +121,26 @@ class TrackedInline(VersionedInlineMixin, admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        return explain_edtf(db_field, super().formfield_for_dbfield(db_field, request, **kwargs))
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return compact(explain_edtf(db_field, formfield, short=True))
 
 
-class ClaimInline(TrackedInline):
+def compact(formfield):
+    """A field of an inline row: a text box sized to what it holds (at most 20 characters
+    wide), its help a tooltip (the row stays one line; the page's own fields and the
+    lists explain at length)."""
+    if formfield is None:
+        return formfield
+    widget = getattr(formfield.widget, "widget", formfield.widget)
+    if isinstance(widget, forms.TextInput) and not isinstance(widget, forms.HiddenInput):
+        longest = getattr(formfield, "max_length", None) or 20
+        widget.attrs["size"] = max(4, min(20, longest, int(widget.attrs.get("size", 20))))
+    if formfield.help_text:
+        widget.attrs.setdefault("title", str(formfield.help_text))
+    return formfield
+
+
+class ClaimRowsMixin:
     """Claims made on the parent's page start as drafts; reviewers publish them. Editors
     may delete draft rows only."""
 
@@ -135,15 +152,66 @@ class ClaimInline(TrackedInline):
         return formset
 
 
-class CitationInline(VersionedInlineMixin, GenericTabularInline):
-    """The one citations inline of every citable model. A quote from a source whose text
-    is stored must be verbatim in it (`Citation.clean`)."""
+class FoldedWhenLong:
+    """An inline that folds (a <details>, Django's "collapse") when it has more than
+    `fold_after` rows, its heading counting them: a long page stays readable. Django
+    makes inline instances per request, so this is set on the request's own instance."""
+
+    fold_after = 6
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None and obj.pk is not None:
+            count = self.get_queryset(request).filter(**{formset.fk.name: obj}).count()
+            if count > self.fold_after:
+                self.classes = [*(self.classes or ()), "collapse"]
+                self.verbose_name_plural = f"{self.verbose_name_plural} ({count})"
+        return formset
+
+
+class TrackedInline(TrackedRowsMixin, admin.TabularInline):
+    """A table of tracked rows (rows that fit a line)."""
+
+
+class TrackedStackedInline(TrackedRowsMixin, admin.StackedInline):
+    """Tracked rows too wide for a table: each a block, several fields a line."""
+
+
+class ClaimInline(ClaimRowsMixin, TrackedInline):
+    pass
+
+
+class ClaimStackedInline(ClaimRowsMixin, TrackedStackedInline):
+    pass
+
+
+class CitationForm(TrackedForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fit_quote(self)
+
+
+class CitationInline(VersionedInlineMixin, GenericStackedInline):
+    """The one citations inline of every citable model, stacked: the whole quote on a
+    line of its own, as wide as the form. A quote from a source whose text is stored
+    must be verbatim in it (`Citation.clean`)."""
 
     model = Citation
-    form = TrackedForm
+    form = CitationForm
     formset = TrackedGenericInlineFormSet
     extra = 0
-    fields = ("source", "locator", "quote", "stance", "credibility", "field_name", "note")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    ("source", "locator", "stance", "credibility"),
+                    "quote",
+                    ("field_name", "note"),
+                )
+            },
+        ),
+    )
     autocomplete_fields = ("source",)
     verbose_name_plural = "citations"
 
@@ -156,6 +224,8 @@ class CitationInline(VersionedInlineMixin, GenericTabularInline):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name in {"quote", "note"} and formfield is not None:
-            formfield.widget = forms.Textarea(attrs={"rows": 2, "cols": 40})
+        if db_field.name == "quote" and formfield is not None:
+            formfield.widget = forms.Textarea(attrs={"rows": 3, "cols": 100})
+        elif db_field.name == "note" and formfield is not None:
+            formfield.widget = forms.Textarea(attrs={"rows": 2, "cols": 50})
         return formfield

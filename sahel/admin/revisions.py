@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -16,8 +16,86 @@ from sahel.admin.forms import REASON, VERSION
 from sahel.admin.permissions import can_publish
 from sahel.core import selectors, services
 from sahel.core.history import StaleEditError
-from sahel.core.models import CitableModel, PublicationStatus
+from sahel.core.models import CitableModel, ClaimModel, PublicationStatus
+from sahel.read.parts import parts_of
 from sources.models import Citation, Source
+
+
+def with_deltas(rows: list, model) -> list:
+    """History rows of several objects (ordered by object, then time), each given its
+    `delta` against the object's previous row; returned newest first."""
+    previous = {}
+    for row in rows:
+        before = previous.get(row.id)
+        row.delta = (
+            record_changes(row, before, model)
+            if before is not None and row.history_type == "~"
+            else []
+        )
+        previous[row.id] = row
+    rows.sort(key=lambda r: (r.history_date, r.history_id), reverse=True)
+    return rows
+
+
+def related_history(model):
+    """`model.history` with what a row's label and diff read (its foreign keys)."""
+    relations = [f.name for f in model._meta.concrete_fields if f.is_relation]
+    return model.history.select_related("history_user", *relations)
+
+
+def labelled(rows: list) -> list:
+    """Give each historical row its `label`: the object's own words (`str()`), read from
+    the related rows the query fetched (related_history), not one query a row."""
+    for row in rows:
+        instance = row.instance
+        cache = row._state.fields_cache
+        for field in instance._meta.concrete_fields:
+            if field.is_relation and field.name in cache:
+                instance._state.fields_cache[field.name] = cache[field.name]
+        try:
+            row.label = str(instance)
+        except ObjectDoesNotExist:  # refers to a row deleted since
+            row.label = f"{instance._meta.verbose_name} {row.id}"
+    return rows
+
+
+def part_condition(part, pk) -> Q:
+    condition = Q(pk__in=[])
+    for fk in part.fks:
+        condition |= Q(**{f"{fk}_id": pk})
+    return condition
+
+
+def plan_summary(plan: dict, noun: str) -> str:
+    """'names: 1 deleted, 1 restored' (empty when nothing changes)."""
+    counts = [
+        f"{len(plan[key])} {word}"
+        for key, word in (
+            ("restored", "restored"),
+            ("changed", "changed back"),
+            ("deleted", "deleted"),
+        )
+        if plan[key]
+    ]
+    return f"{noun}: {', '.join(counts)}" if counts else ""
+
+
+def revert_message(record, plans: list[dict], left_alone: list[str]) -> str:
+    """What a revert did, in words: the fields, then each of citations, names ..."""
+    done = [item["summary"] for item in plans if item["summary"]]
+    unchanged = [item["title"] for item in plans if not item["summary"]]
+    text = f"Reverted to the revision of {record.history_date:%Y-%m-%d %H:%M:%S} UTC: its fields"
+    if done:
+        text += "; " + "; ".join(done)
+    if unchanged:
+        text += f" ({', '.join(unchanged)} as they were then already)"
+    text += ". The publication status stays as it is."
+    if left_alone:
+        text += (
+            f" {', '.join(left_alone).capitalize()} are not reverted: each is a claim of its "
+            "own; revert it from its own history."
+        )
+    return text
 
 
 class RevisionsMixin:
@@ -32,8 +110,42 @@ class RevisionsMixin:
             previous = current
 
     def history_view(self, request, object_id, extra_context=None):
-        extra = {**(extra_context or {}), **self.citation_history_context(request, object_id)}
+        extra = {
+            **(extra_context or {}),
+            **self.citation_history_context(request, object_id),
+            "parts_history": self.parts_history(object_id),
+        }
         return super().history_view(request, object_id, extra)
+
+    def parts(self):
+        """Names, identifiers, ties ... of this model's objects (sahel.read.parts)."""
+        return parts_of(self.model)
+
+    def parts_history(self, object_id) -> list[dict]:
+        """Each part's history rows (drafts included: editors see their work), newest
+        first, with diffs: one query a part."""
+        try:
+            pk = int(unquote(object_id))
+        except ValueError:
+            return []
+        found = []
+        for part in self.parts():
+            rows = list(
+                related_history(part.model)
+                .filter(part_condition(part, pk))
+                .order_by("id", "history_date", "history_id")
+            )
+            found.append(
+                {
+                    "part": part,
+                    "title": part.model._meta.verbose_name_plural,
+                    "rows": labelled(with_deltas(rows, part.model)),
+                    "changelist": reverse(
+                        f"admin:{part.model._meta.app_label}_{part.model._meta.model_name}_changelist"
+                    ),
+                }
+            )
+        return found
 
     def citation_history_context(self, request, object_id) -> dict:
         return {}
@@ -94,6 +206,9 @@ class RevisionsMixin:
             "live": live,
             "fields": fields,
             "citations": self.citations_at(record),
+            "parts_at": self.parts_at(record),
+            "restores": self.revert_plan(record) if can_revert else [],
+            "left_alone": self.left_alone(),
             "can_revert": can_revert,
             "reason_field": REASON,
             "version_field": VERSION,
@@ -117,12 +232,73 @@ class RevisionsMixin:
             row.source_label = str(sources.get(row.source_id, f"(deleted source {row.source_id})"))
         return rows
 
+    def parts_at(self, record) -> list[dict]:
+        """Each part as it stood at the revision (and whether a revert brings it back)."""
+        found = []
+        for part in self.parts():
+            rows = list(
+                selectors.rows_as_of(part.model, record.history_date)
+                .filter(part_condition(part, record.id))
+                .select_related(
+                    *(f.name for f in part.model._meta.concrete_fields if f.is_relation)
+                )
+                .order_by("id")
+            )
+            found.append(
+                {
+                    "part": part,
+                    "title": part.model._meta.verbose_name_plural,
+                    "rows": labelled(rows),
+                }
+            )
+        return found
+
+    def revert_plan(self, record) -> list[dict]:
+        """What a revert to `record` changes besides the object's own fields: its citations
+        and owned parts (names, identifiers ...), each {title, plan, summary, model}."""
+        plans = []
+        if issubclass(self.model, CitableModel):
+            condition = {
+                "content_type": ContentType.objects.get_for_model(self.model),
+                "object_id": record.id,
+            }
+            plan = services.revert_rows(Citation, condition, record.history_date)
+            plans.append({"title": "citations", "plan": plan, "model": Citation})
+        for part in self.parts():
+            if part.owned:
+                plan = services.revert_rows(
+                    part.model, {part.fks[0]: record.id}, record.history_date
+                )
+                title = str(part.model._meta.verbose_name_plural)
+                plans.append({"title": title, "plan": plan, "model": part.model})
+        for item in plans:
+            item["summary"] = plan_summary(item["plan"], item["title"])
+        return plans
+
+    def left_alone(self) -> list[str]:
+        """Parts a revert leaves as they are (ties: claims of their own)."""
+        return [str(p.model._meta.verbose_name_plural) for p in self.parts() if not p.owned]
+
     def revert(self, request, record, live):
         reason = request.POST.get(REASON, "").strip()
         version = request.POST.get(VERSION, "")
         if not reason:
             messages.error(request, "Give a reason for the revert: it is kept in the history.")
             return HttpResponseRedirect(request.path)
+        plans = self.revert_plan(record)
+        for item in plans:
+            public = [
+                obj
+                for obj in item["plan"]["deleted"]
+                if isinstance(obj, ClaimModel) and obj.status != PublicationStatus.DRAFT
+            ]
+            if public and not can_publish(request.user, item["model"]):
+                messages.error(
+                    request,
+                    f"Not reverted: it would delete {item['title']} that are or were public "
+                    f"({', '.join(str(o) for o in public)}); only reviewers take those down.",
+                )
+                return HttpResponseRedirect(request.path)
         try:
             services.revert(
                 self.model,
@@ -131,6 +307,7 @@ class RevisionsMixin:
                 user=request.user,
                 reason=reason,
                 expected_version=int(version) if version.isdigit() else None,
+                parts=[(p.model, p.fks[0]) for p in self.parts() if p.owned],
             )
         except StaleEditError as exc:
             messages.error(
@@ -141,11 +318,7 @@ class RevisionsMixin:
         except (ValidationError, services.RestoreError, ObjectDoesNotExist) as exc:
             messages.error(request, f"Not reverted: {exc}")
             return HttpResponseRedirect(request.path)
-        messages.success(
-            request,
-            f"Reverted to the revision of {record.history_date:%Y-%m-%d %H:%M:%S} UTC"
-            + (", citations included." if issubclass(self.model, CitableModel) else "."),
-        )
+        messages.success(request, revert_message(record, plans, self.left_alone()))
         return HttpResponseRedirect(
             reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[live.pk])
         )

@@ -3,12 +3,14 @@ goes through `sahel.core.services` inside one change set carrying the editor and
 typed on the form; a stale save is refused on the form itself, which keeps the input."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
+from sahel.admin.explorer import explorer_links
 from sahel.admin.forms import (
     REASON,
     VERSION,
@@ -38,6 +40,10 @@ class TrackedAdmin(RevisionsMixin, SimpleHistoryAdmin):
     # Paths to actors (e.g. "subject"): the search box also finds rows whose actor has a
     # matching name, in any spelling.
     actor_search_paths: tuple[str, ...] = ()
+    # The explorer's page of an object (the URL name under "explorer:", by slug) and its
+    # sections (title, anchor): linked from the change form (sahel.admin.explorer).
+    explorer_page: str | None = None
+    explorer_sections: tuple[tuple[str, str], ...] = ()
 
     # ---- form ----
     def get_fieldsets(self, request, obj=None):
@@ -88,6 +94,12 @@ class TrackedAdmin(RevisionsMixin, SimpleHistoryAdmin):
 
     def workflow_context(self, request) -> dict:
         return {}
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id)) if self.explorer_page else None
+        if obj is not None:
+            extra_context = {**(extra_context or {}), "explorer": explorer_links(self, obj)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def check_workflow_buttons(self, request) -> None:
         pass

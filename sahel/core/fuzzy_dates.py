@@ -17,6 +17,8 @@ from django.db import models
 from edtf import parse_edtf, struct_time_to_date
 from edtf.parser.edtf_exceptions import EDTFParseException
 
+from sahel.core.date_advice import GENERIC, advice
+
 EDTF_HELP = (
     "Extended Date/Time Format (EDTF). Examples: 2012 · 2012-09 · 2012-09-14 · "
     "2000~ (approximately 2000) · 2012? (uncertain) · 201X (some year in the 2010s) · "
@@ -42,11 +44,11 @@ class Bounds:
 def _single_bounds(text: str) -> Bounds:
     try:
         parsed = parse_edtf(text)
-    except EDTFParseException as exc:
+    except EDTFParseException:
         raise ValidationError(
-            "%(value)s is not a valid EDTF date: %(reason)s",
+            "%(value)s is not a valid EDTF date: %(reason)s.",
             code="invalid_edtf",
-            params={"value": repr(text), "reason": _reason(exc)},
+            params={"value": repr(text), "reason": advice(text, _is_valid) or GENERIC},
         ) from None
     except Exception:
         raise ValidationError(
@@ -70,11 +72,6 @@ def _single_bounds(text: str) -> Bounds:
     return Bounds(lower, upper)
 
 
-def _reason(exc: Exception) -> str:
-    message = str(exc).split("Please provide", 1)[0].strip().rstrip(".")
-    return message or "unrecognised format"
-
-
 def parse_bounds(text: str) -> Bounds:
     """Return the calendar bounds of an EDTF string; raise ValidationError naming the value."""
     text = (text or "").strip()
@@ -86,7 +83,27 @@ def parse_bounds(text: str) -> Bounds:
             code="invalid_edtf",
             params={"value": repr(text[:20] + "…"), "max": MAX_LENGTH},
         )
-    return _parse_bounds(text)
+    try:
+        return _parse_bounds(text)
+    except ValidationError:
+        # The parser's words ("Error at position 4") replaced by what is wrong and what
+        # to write instead, when the value is recognisable ("late 2015", "2015-13").
+        hint = advice(text, _is_valid)
+        if hint is None:
+            raise
+        raise ValidationError(
+            "%(value)s is not a valid EDTF date: %(reason)s.",
+            code="invalid_edtf",
+            params={"value": repr(text), "reason": hint},
+        ) from None
+
+
+def _is_valid(text: str) -> bool:
+    try:
+        _parse_bounds(text)
+    except ValidationError:
+        return False
+    return True
 
 
 @functools.lru_cache(maxsize=4096)
@@ -164,3 +181,19 @@ def fuzzy_date_bounds(name: str) -> tuple[models.DateField, models.DateField]:
             help_text=f"Latest day `{name}` can mean (derived).",
         ),
     )
+
+
+def iso_prefix(lower: datetime.date | None, upper: datetime.date | None) -> str | None:
+    """The most precise ISO 8601 date prefix (`2012-09-14`, `2012-09`, `2012`) that is still
+    true of a fuzzy date with these bounds — every day it can mean lies in it — or None when
+    none is (an open end, a span across years, `2000~` whose hedging reaches 1999 and 2001).
+    What formats that know only ISO dates (Popolo, FollowTheMoney) can say without lying."""
+    if lower is None or upper is None:
+        return None
+    if lower == upper:
+        return lower.isoformat()
+    if (lower.year, lower.month) == (upper.year, upper.month):
+        return f"{lower.year:04d}-{lower.month:02d}"
+    if lower.year == upper.year:
+        return f"{lower.year:04d}"
+    return None

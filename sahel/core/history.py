@@ -247,7 +247,7 @@ def bulk_create_with_history(model, objs, *, batch_size: int = 1000, validate: b
         obj.sync_derived_fields()
     current.history_models.add(model.history.model)
     with _allow_bulk_writes():
-        return simple_history_utils.bulk_create_with_history(
+        created = simple_history_utils.bulk_create_with_history(
             objs,
             model,
             batch_size=batch_size,
@@ -255,6 +255,8 @@ def bulk_create_with_history(model, objs, *, batch_size: int = 1000, validate: b
             default_change_reason=current.reason,
             custom_historical_attrs={"change_set": current.id},
         )
+    model.after_write(objs)
+    return created
 
 
 def bulk_update_with_history(model, objs, fields: list[str], *, batch_size: int = 1000) -> int:
@@ -285,6 +287,7 @@ def bulk_update_with_history(model, objs, fields: list[str], *, batch_size: int 
     fields = sorted({*fields, "version", *model.derived_field_names()})
     with _allow_bulk_writes():
         model.objects.bulk_update(objs, fields, batch_size=batch_size)
+    model.after_write(objs)
     stored = list(model.objects.filter(pk__in=[obj.pk for obj in objs]))
     current.history_models.add(model.history.model)
     model.history.bulk_history_create(

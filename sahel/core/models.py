@@ -75,6 +75,13 @@ class TrackedModel(models.Model):
             if self._saving_from_version is not None:
                 self.version = self._saving_from_version
             raise
+        type(self).after_write([self])
+
+    @classmethod
+    def after_write(cls, objs: list) -> None:
+        """Called in the writing transaction after `objs` were saved, one by one or in bulk
+        (sahel.core.history): what is derived from them outside their own rows (a name's
+        matching keys, actors.models.NameKey) is written here."""
 
     def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
         expected = getattr(self, "_saving_from_version", None)

@@ -219,14 +219,23 @@ def _check_restorable(instance: TrackedModel) -> None:
 
 
 def revert(
-    model: type[T], pk: int, history_id: int, *, user, reason: str, expected_version: int | None
+    model: type[T],
+    pk: int,
+    history_id: int,
+    *,
+    user,
+    reason: str,
+    expected_version: int | None,
+    parts: Iterable[tuple[type[TrackedModel], str]] = (),
 ) -> T:
     """Bring object `pk` back to the content of one of its revisions (`history_id`),
-    citations included: citations added since are deleted, those deleted since are
-    restored, those edited since get their old values back. All in one change set.
+    citations included, and the rows of each of `parts` ((model, foreign key to `model`):
+    an actor's names and identifiers) as they stood then: rows added since are deleted,
+    those deleted since are restored, those edited since get their old values back. All in
+    one change set.
 
-    The publication status is not reverted: publishing and withdrawing stay reviewers'
-    decisions (`publish`, `withdraw`).
+    The publication status is not reverted (the object's, its parts'): publishing and
+    withdrawing stay reviewers' decisions (`publish`, `withdraw`).
     """
     from sahel.core.models import CitableModel
 
@@ -246,6 +255,10 @@ def revert(
         )
         if issubclass(model, CitableModel):
             _revert_citations(model, pk, record.history_date, user=user, reason=reason)
+        for part_model, fk in parts:
+            revert_rows(
+                part_model, {fk: pk}, record.history_date, user=user, reason=reason, apply=True
+            )
         return obj
 
 
@@ -258,30 +271,70 @@ def _revision_values(record, *, skip=frozenset()) -> dict:
     }
 
 
+def revert_rows(model, condition: dict, instant, *, user=None, reason="", apply=False) -> dict:
+    """The rows of `model` selected by `condition` (e.g. {"actor": 12}) as they stood at
+    `instant`, against now: {"deleted": live rows added since, "restored": historical rows
+    of rows deleted since, "changed": [(live row, historical row)] edited since}. With
+    `apply`, makes it so (inside the caller's change set): deletes, restores, and gives
+    back the old values (the publication status excepted)."""
+    from sahel.core.selectors import rows_as_of
+
+    then = {row.id: row for row in rows_as_of(model, instant).filter(**condition)}
+    now = {obj.pk: obj for obj in model.objects.filter(**condition)}
+    skip = {"status"}
+    plan = {
+        "deleted": [obj for pk, obj in now.items() if pk not in then],
+        "restored": [row for pk, row in then.items() if pk not in now],
+        "changed": [
+            (now[pk], row) for pk, row in then.items() if pk in now and _differs(now[pk], row, skip)
+        ],
+    }
+    if not apply:
+        return plan
+    for obj in plan["deleted"]:
+        delete(obj, user=user, reason=reason, expected_version=obj.version)
+    for row in plan["restored"]:
+        restored = restore(model, row.id, user=user, reason=reason)
+        update(
+            restored,
+            user=user,
+            reason=reason,
+            expected_version=restored.version,
+            **_revision_values(row, skip=skip),
+        )
+    for obj, row in plan["changed"]:
+        update(
+            obj,
+            user=user,
+            reason=reason,
+            expected_version=obj.version,
+            **_revision_values(row, skip=skip),
+        )
+    return plan
+
+
+def _differs(obj, row, skip) -> bool:
+    return any(
+        getattr(obj, f.attname) != getattr(row, f.attname)
+        for f in type(obj)._meta.concrete_fields
+        if f.editable and not f.primary_key and f.name not in skip
+    )
+
+
 def _revert_citations(model, pk, instant, *, user, reason) -> None:
     from django.contrib.contenttypes.models import ContentType
 
-    from sahel.core.selectors import rows_as_of
     from sources.models import Citation
 
     content_type = ContentType.objects.get_for_model(model)
-    then = {
-        row.id: row
-        for row in rows_as_of(Citation, instant).filter(content_type=content_type, object_id=pk)
-    }
-    now = {c.pk: c for c in Citation.objects.filter(content_type=content_type, object_id=pk)}
-    for citation_id, citation in now.items():
-        if citation_id not in then:
-            delete(citation, user=user, reason=reason, expected_version=citation.version)
-    for citation_id, row in then.items():
-        current = now.get(citation_id) or restore(Citation, citation_id, user=user, reason=reason)
-        update(
-            current,
-            user=user,
-            reason=reason,
-            expected_version=current.version,
-            **_revision_values(row),
-        )
+    revert_rows(
+        Citation,
+        {"content_type": content_type, "object_id": pk},
+        instant,
+        user=user,
+        reason=reason,
+        apply=True,
+    )
 
 
 def bulk_create(model: type[T], objs: Iterable[T], *, user, reason: str) -> list[T]:
@@ -306,6 +359,7 @@ __all__ = [
     "publish",
     "restore",
     "revert",
+    "revert_rows",
     "update",
     "withdraw",
 ]

@@ -28,9 +28,11 @@ from events.models import Event, EventType, Participation, ParticipationRole
 from places.models import Place
 from sahel.core import services
 from sahel.core.history import change_set, one_transaction
+from sahel.read.matcher import match
 from sources.models import Citation, Source
 
 LOADER_USERNAME = "dataset-loader"
+DUPLICATE_SCORE = 0.9  # a new actor's name matching another's this well: a warning
 
 CLAIM_DEFAULTS = {"certainty": "confirmed", "status": "published", "editorial_note": ""}
 CITATION_KEYS = {"source", "locator", "quote", "stance", "credibility", "field", "note"}
@@ -357,6 +359,8 @@ class DatasetLoader:
                 **CLAIM_DEFAULTS,
             },
         )
+        if not Actor.objects.filter(slug=values["slug"]).exists():
+            self._check_duplicate(values["slug"], values["name"])
         actor = self._upsert(
             Actor,
             {"slug": values["slug"]},
@@ -407,6 +411,18 @@ class DatasetLoader:
                 Identifier,
                 {"actor": actor, "scheme": ident["scheme"], "value": ident["value"]},
                 {"confidence": ident["confidence"], "note": ident["note"]},
+            )
+
+    def _check_duplicate(self, slug: str, name: str) -> None:
+        """A new actor whose display name the matcher finds, nearly as it is, among the names
+        of another actor (drafts too) may be that actor under another slug: a warning."""
+        for hit in match(name, names=Name.objects.all(), limit=3):
+            if hit.score < DUPLICATE_SCORE:
+                break
+            other = Actor.objects.filter(id=hit.actor_id).values_list("slug", flat=True).first()
+            self.report.warnings.append(
+                f"{self._display(self.file)}: actor {slug!r} may be {other!r}: its name "
+                f"{name!r} matches {hit.name!r} ({hit.score:.2f})"
             )
 
     def _load_affiliation(self, record: dict) -> None:

@@ -4,7 +4,6 @@ the context of its template, and the data its scripts draw (embedded as JSON).""
 import datetime
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -17,9 +16,10 @@ from places.resources import PLACES
 from sahel.core.fuzzy_dates import parse_bounds
 from sahel.explorer import graph, maps, reading
 from sahel.explorer.timeline import describe, timeline
-from sahel.read import network
+from sahel.read import citing, network
 
 RECENT_CHANGE_SETS = 6
+RECENT_ENTRIES = 10  # a change set's first entries shown; the feed has the rest
 SEARCH_RESULTS = 50
 
 
@@ -60,27 +60,23 @@ def _found(resource, slug: str, what: str, as_of) -> dict:
     return item
 
 
-def licence() -> dict:
-    """The data licence, from settings (SAHEL_DATA_LICENCE: a name, or a dict with
-    `name` and `url`); None while it is not set."""
-    value = getattr(settings, "SAHEL_DATA_LICENCE", None)
-    if not value:
-        return None
-    if isinstance(value, dict):
-        return {"name": value.get("name") or value.get("id") or "", "url": value.get("url", "")}
-    return {"name": str(value), "url": ""}
-
-
 def home(request, *, as_of) -> dict:
     links = Links(as_of)
     return {
         "counts": reading.counts(as_of=as_of),
         "recent": [
-            {**change, "entries": [_change_entry(entry, links) for entry in change["entries"]]}
-            for change in reading.recent_changes(RECENT_CHANGE_SETS, as_of=as_of)
+            {
+                **change,
+                "entries": [_change_entry(entry, links) for entry in change["entries"]],
+                "rest": _rest_of(change),
+            }
+            for change in reading.recent_changes(
+                RECENT_CHANGE_SETS, entries=RECENT_ENTRIES, as_of=as_of
+            )
         ],
-        "licence": licence(),
+        "licence": citing.licence(),
         "site": request.build_absolute_uri("/"),
+        "citation": citing.how_to_cite(request.build_absolute_uri("/")),
         "api": {
             "rest": reverse("api-root"),
             "swagger": reverse("swagger"),
@@ -90,6 +86,13 @@ def home(request, *, as_of) -> dict:
             "export": reverse("export"),
         },
     }
+
+
+def _rest_of(change: dict) -> str:
+    """The feed from the last entry shown of a change set with more: the rest of it."""
+    if not change["more"]:
+        return ""
+    return f"{reverse('changes')}?{urlencode({'since': change['entries'][-1]['cursor']})}"
 
 
 def _change_entry(entry: dict, links: Links) -> dict:

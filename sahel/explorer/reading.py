@@ -87,22 +87,23 @@ def counts(*, as_of=None) -> dict[str, int]:
     }
 
 
-def recent_changes(limit: int, *, as_of=None) -> list[dict]:
+def recent_changes(limit: int, *, entries: int, as_of=None) -> list[dict]:
     """The last `limit` change sets that changed public data (by `as_of`), newest first,
-    each with its time, reason and feed entries (as /api/v1/changes/ gives them).
+    each with its time, reason, first `entries` feed entries (as /api/v1/changes/ gives
+    them) and whether it has more.
 
-    Comparing change sets costs what a feed page costs (seconds), so the answer is cached
+    Each change set costs what a feed page of `entries` costs, so the answer is cached
     until a change set that may change public data commits: the latest one, and the latest
     by `as_of`, are in the key (a later withdrawal hides content from past answers too)."""
-    key = f"explorer-recent-{limit}-{changes.last_public_change_set()}"
+    key = f"explorer-recent-{limit}-{entries}-{changes.last_public_change_set()}"
     if as_of is not None:
         key += f"-{changes.last_public_change_set(as_of)}"
     found = cache.get(key)
     if found is None:
-        found = _recent_changes(limit, as_of)
+        found = _recent_changes(limit, entries, as_of)
         cache.set(key, found, timeout=RECENT_CACHE_SECONDS)
     return found
 
 
-def _recent_changes(limit: int, as_of) -> list[dict]:
-    return recent.recent_change_sets(limit, projections(), until=as_of)
+def _recent_changes(limit: int, entries: int, as_of) -> list[dict]:
+    return recent.recent_change_sets(limit, projections(), entries=entries, until=as_of)

@@ -17,6 +17,7 @@ class Budget:
     objects: int = MAX_OBJECTS
     histories: int = MAX_HISTORIES
     batches: list = field(default_factory=list)  # every batch read, released at the end
+    _histories_of: set = field(default_factory=set)  # the batches whose histories are spent
 
     def spend_objects(self, count: int) -> None:
         self.objects -= count
@@ -27,8 +28,14 @@ class Budget:
                 code="QUERY_TOO_LARGE",
             )
 
-    def spend_history(self) -> None:
-        self.histories -= 1
+    def spend_history(self, batch) -> None:
+        """Spend, at the first history asked of `batch`, one history for each of its
+        objects: a selection is asked of every object of its list, so a query asking more
+        than the limit fails before the first walk, not after the 25th."""
+        if id(batch) in self._histories_of:
+            return
+        self._histories_of.add(id(batch))
+        self.histories -= len(batch.records)
         if self.histories < 0:
             raise PublicError(
                 f"`history` may be asked of at most {MAX_HISTORIES} objects a query; use "

@@ -8,6 +8,7 @@ from sahel.graphql.arguments import bad_argument, page_size
 from sahel.graphql.batches import Batch, Record
 from sahel.graphql.budget import budget
 from sahel.graphql.selection import ref_columns, wanted_in_connection
+from sahel.read.search import SEARCH_COLUMNS, search_match
 
 
 def encode_offset(offset: int) -> str:
@@ -30,13 +31,21 @@ def decode_offset(cursor: str | None, argument: str = "after") -> int:
 class Page:
     """One page of a connection: its records, lazily its total count."""
 
-    def __init__(self, queryset: QuerySet, records: list[Record], offset: int, has_next: bool):
+    def __init__(
+        self,
+        queryset: QuerySet,
+        records: list[Record],
+        offset: int,
+        has_next: bool,
+        matches: list[dict] | None = None,
+    ):
         self._queryset, self.records, self.offset, self.has_next = (
             queryset,
             records,
             offset,
             has_next,
         )
+        self.matches = matches  # with a search: why each record matched (search_match)
 
     @property
     def total_count(self) -> int:
@@ -47,6 +56,9 @@ def read_page(info, projection, queryset: QuerySet, *, first, after, as_of) -> P
     size = page_size(first)
     offset = decode_offset(after)
     columns = dict.fromkeys([*projection.columns(), *ref_columns(projection)])
+    searching = SEARCH_COLUMNS[0] in queryset.query.annotations
+    if searching:
+        columns.update(dict.fromkeys(SEARCH_COLUMNS))
     window = list(queryset.values(*columns)[offset : offset + size + 1])
     has_next = len(window) > size
     batch = Batch.of_rows(
@@ -56,4 +68,5 @@ def read_page(info, projection, queryset: QuerySet, *, first, after, as_of) -> P
         budget=budget(info),
         fields=wanted_in_connection(info),
     )
-    return Page(queryset, batch.records, offset, has_next)
+    matches = [search_match(row) for row in window[:size]] if searching else None
+    return Page(queryset, batch.records, offset, has_next, matches)

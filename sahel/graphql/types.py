@@ -59,7 +59,7 @@ class Tracked:
         )
     )
     def history(self, info: strawberry.Info) -> list[Revision]:
-        budget(info).spend_history()
+        budget(info).spend_history(self.batch)
         entries = changes.object_history(self.batch.projection, self.id)
         if self.batch.as_of is not None:
             limit = self.batch.as_of.isoformat()
@@ -110,3 +110,26 @@ class Connection(Generic[Node]):
             start_cursor=encode_offset(self.offset) if count else None,
             end_cursor=encode_offset(self.offset + count - 1) if count else None,
         )
+
+
+@strawberry.type(description="A search result: the actor, and why it matched.")
+class SearchEdge(Generic[Node]):
+    cursor: str
+    node: Node
+    matched_name: str = strawberry.field(description="The name of the actor that matched best.")
+    score: float = strawberry.field(description="How well it matched, 0-1 (1: the same name).")
+
+
+@strawberry.type(description="Search results, best match first (Relay connection).")
+class SearchConnection(Connection[Node]):
+    @strawberry.field(description="The results with the name that matched and its score.")
+    def edges(self: Page) -> list[SearchEdge[Node]]:
+        return [
+            SearchEdge(
+                cursor=encode_offset(self.offset + i),
+                node=record,
+                matched_name=match["name"],
+                score=match["score"],
+            )
+            for i, (record, match) in enumerate(zip(self.records, self.matches, strict=True))
+        ]

@@ -31,11 +31,13 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
 
 from sahel.core import selectors
 from sahel.core.models import ChangeSetLog, tracked_models
+from sahel.read import owners
 from sahel.read.projection import Projection, read_groups
 
 BEFORE = datetime.timedelta(microseconds=1)
@@ -255,9 +257,9 @@ def objects_touched(changes: list[ChangeSetInfo], resources: dict[str, type[Proj
             written[change_set].setdefault(model, set()).add(pk)
     touched = {change_set: {} for change_set in written}
     for name, projection in resources.items():
-        for change_set, owners in _owners(projection, written, until).items():
-            if owners:
-                touched[change_set][name] = owners
+        for change_set, found in _owners(projection, written, until).items():
+            if found:
+                touched[change_set][name] = found
     return touched
 
 
@@ -332,23 +334,46 @@ def _by(model, key: str, value: str, keys: set, until=None) -> dict:
     return found
 
 
-def change_sets_after(after: int, limit: int) -> list[ChangeSetInfo]:
-    """Up to `limit` committed change sets numbered after `after`, in commit order, leaving
-    out (in SQL) those that wrote nothing that may have been public."""
-    return _infos(ChangeSetLog.objects.filter(seq__gt=after), limit)
+def change_sets_after(after: int, limit: int, *, including: bool = False) -> list[ChangeSetInfo]:
+    """Up to `limit` committed change sets numbered after `after` (from it on, `including`),
+    in commit order, leaving out (in SQL) those that wrote nothing that may have been public."""
+    seq = {"seq__gte" if including else "seq__gt": after}
+    return _infos(ChangeSetLog.objects.filter(**seq), limit)
 
 
-def _resume_after(cursor) -> int:
-    """The log number a cursor ((time, change set)) resumes after."""
+# -- the feed: positions inside change sets ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Position:
+    """A place in the feed, in its order: change set (commit order), resource (in the order
+    of the resources), object id. `resource` None: after the whole change set."""
+
+    seq: int
+    time: datetime.datetime | None
+    resource: str | None = None
+    id: int = 0
+
+
+FEED_BEGINNING = Position(0, None)
+
+
+def _resume_after(cursor, resources: dict) -> Position:
+    """The position a cursor ((time, change set) or (time, change set, resource, id))
+    resumes after. A cursor of a change set the log does not know (the start of the feed, a
+    cursor of an older feed) resumes after what was stamped by its time."""
     if cursor is None:
-        return 0
-    time, change_set = cursor
-    seq = ChangeSetLog.objects.filter(change_set=change_set).values_list("seq", flat=True)
-    if seq:
-        return seq[0]
-    # The start of the feed, or a cursor of an older feed: after what was stamped by then.
-    older = ChangeSetLog.objects.filter(time__lte=time).order_by("-seq")
-    return older.values_list("seq", flat=True).first() or 0
+        return FEED_BEGINNING
+    time, change_set, *inside = cursor
+    found = ChangeSetLog.objects.filter(change_set=change_set).values_list("seq", "time").first()
+    if found is None:
+        older = ChangeSetLog.objects.filter(time__lte=time).order_by("-seq")
+        found = older.values_list("seq", "time").first() or (0, None)
+        inside = []
+    seq, time = found
+    if inside and inside[0] in resources:
+        return Position(seq, time, inside[0], inside[1])
+    return Position(seq, time)
 
 
 # The cursor of a feed with no public change set yet: it names none.
@@ -356,106 +381,193 @@ FEED_START = (datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC), uuid.UUID(int=
 
 
 def feed_page(cursor, limit: int, resources: dict) -> tuple[list[dict], tuple, bool]:
-    """Entries of up to `limit` change sets that changed public data, after `cursor`.
+    """Up to `limit` entries of the feed after `cursor`: each one public object created,
+    updated or removed, in commit order, then resource by resource (in the order of
+    `resources`), then by id. A page can end, and a cursor point, inside a change set.
 
-    Change sets without public effect (draft edits) are passed over, and no cursor ever
-    names one: the page ends on the last public change set (when the feed is exhausted
-    and the page has none: the cursor it was asked from, or the start of the feed).
+    Changes without public effect (draft edits) are passed over, and no cursor ever names
+    one: a page's cursor is its last entry's (when the feed is exhausted and the page has
+    none: the cursor it was asked from, or the start of the feed).
     Returns (entries, next cursor, exhausted).
     """
-    entries, public_sets, scanned = [], 0, _resume_after(cursor)
-    last_public = None
-    while public_sets < limit:
-        window = change_sets_after(scanned, limit - public_sets + FEED_LOOKAHEAD)
-        if not window:
+    entries, position = [], _resume_after(cursor, resources)
+    while len(entries) < limit:
+        batch = _feed_batch(position, limit - len(entries), resources)
+        if batch is None:
             # Stable while nothing public happens, so the last page can answer 304.
-            return entries, last_public or cursor or FEED_START, True
-        found, scanned = _feed_entries(window, limit - public_sets, resources)
-        for change, change_entries in found:
-            entries += change_entries
-            public_sets += 1
-            last_public = (change.time, change.id)
-    return entries, last_public, False
+            last = entries[-1]["position"] if entries else (cursor or FEED_START)
+            return [_public(entry) for entry in entries], last, True
+        found, position = batch
+        entries += found
+    return [_public(entry) for entry in entries], entries[-1]["position"], False
 
 
-# A batch reads the objects of this many change sets more than the page still wants: those
-# with no object public just before or at them (a vocabulary term written before anything
-# used it ...) are passed over there, without snapshots and without another batch. Only as
-# many of the others as wanted are compared (at 5,000 objects a change set, comparing one
-# more costs seconds); when one of them changes nothing the public sees (an edit of a
-# public object the public does not see, a tie to a claim withdrawn since) the page takes
-# another batch: the queries of the plan again.
+def _public(entry: dict) -> dict:
+    return {key: value for key, value in entry.items() if key != "position"}
+
+
+# A batch reads this many objects more than the page still wants, and as many change sets:
+# objects with no public state just before or at their change set (a vocabulary term
+# written before anything used it ...) are passed over there, without snapshots and without
+# another batch. Only as many of the others as wanted are compared; when one of them
+# changes nothing the public sees (an edit of a public object the public does not see, a
+# tie to a claim withdrawn since) the page takes another batch: the queries of the plan
+# again.
 FEED_LOOKAHEAD = 5
 
 
-def _feed_entries(window: list[ChangeSetInfo], wanted: int, resources: dict):
-    """Of the first `wanted` change sets of `window` that may have had public effect, those
-    that had, as (change set, its feed entries) in commit order; and the log number of the
-    last change set decided.
-    Entries of a change set go resource by resource (in the order of `resources`), each
-    resource's objects by id."""
-    touched = objects_touched(window, resources)
-
-    def ids_of(name, changes):
-        return {c: touched[c.id][name] for c in changes if name in touched[c.id]}
-
-    public = {
-        name: _public_ids(projection, _instants(ids_of(name, window)))
-        for name, projection in resources.items()
-    }
-    # None of its objects public just before or at it: it changed nothing public.
-    candidates = [
-        change
-        for change in window
-        if any(public[name].get((change, moment)) for name in resources for moment in MOMENTS)
+def _feed_batch(position: Position, wanted: int, resources: dict, *, window=None):
+    """The first `wanted` entries after `position`, or fewer, each with its `position`, and
+    the position up to which the feed was decided; None when nothing follows `position`.
+    At most `wanted` + FEED_LOOKAHEAD objects are read, whatever the size of the change
+    sets (`sahel.read.owners`). `window`: the change sets to read (by default the next
+    ones of the log)."""
+    budget = wanted + FEED_LOOKAHEAD
+    if window is None:
+        window = _next_change_sets(position, budget)
+    if not window:
+        return None
+    candidates = _candidates(window, position, budget, resources)
+    if len(candidates) < budget:  # every object the window touches
+        end = Position(window[-1].seq, window[-1].time)
+    else:
+        end = _position(candidates[-1])
+    touched = defaultdict(lambda: defaultdict(list))  # resource -> change set -> ids
+    for change, name, pk in candidates:
+        touched[name][change].append(pk)
+    public = {name: _public_ids(resources[name], _instants(touched[name])) for name in touched}
+    # None of its states public just before or at its change set: it changed nothing public.
+    viable = [
+        (change, name, pk)
+        for change, name, pk in candidates
+        if any(pk in public[name][change, moment] for moment in MOMENTS)
     ]
-    chosen = candidates[:wanted]
-    decided = chosen[-1].seq if len(candidates) > wanted else window[-1].seq
-    found = {change: [] for change in chosen}
-    for name, projection in resources.items():
-        compared = compare(projection, ids_of(name, chosen), public=public[name])
-        for change, entries in compared.items():
-            cursor = encode_cursor(change)
-            found[change] += [{"cursor": cursor, "resource": name, **e} for e in entries]
-    return [(change, found[change]) for change in chosen if found[change]], decided
+    chosen = viable[:wanted]
+    if len(viable) > wanted:
+        end = _position(chosen[-1])
+    compared = {}
+    for name in resources:
+        ids = defaultdict(list)
+        for change, resource, pk in chosen:
+            if resource == name:
+                ids[change].append(pk)
+        if not ids:
+            continue
+        for change, entries in compare(resources[name], ids, public=public[name]).items():
+            for entry in entries:
+                compared[change, name, entry["id"]] = entry
+    found = []
+    for change, name, pk in chosen:
+        if (change, name, pk) in compared:
+            at = (change.time, change.id, name, pk)
+            entry = compared[change, name, pk]
+            found.append({"cursor": encode_cursor(at), "resource": name, **entry, "position": at})
+    return found, end
 
 
-def public_change_sets_between(after: int, until: int, resources: dict) -> list[tuple]:
-    """The change sets numbered in (after, until] that changed public data, in commit
-    order, each as (ChangeSetInfo, its feed entries): the feed's comparisons, over a
-    stretch of the log (the latest changes, read backwards: `sahel.read.recent`)."""
-    found, scanned = [], after
-    while scanned < until:
-        window = [c for c in change_sets_after(scanned, FEED_WINDOW) if c.seq <= until]
-        if not window:
-            break
-        part, scanned = _feed_entries(window, len(window), resources)
-        found += part
-    return found
+def _next_change_sets(position: Position, budget: int) -> list[ChangeSetInfo]:
+    """The change sets (after `position`, or from it on when it is inside one) of the next
+    `budget` rows written that may have been public: enough for `budget` objects unless
+    they touch fewer, and no more than the rows they wrote (a change set of 5,000 objects
+    alone, or the next few hundred small ones)."""
+    ids, _ = owners.first_written(position.time, position.resource is None, budget)
+    rows = ChangeSetLog.objects.filter(change_set__in=ids).order_by("seq")
+    return [
+        ChangeSetInfo(change_set, time, reason, seq)
+        for seq, change_set, time, reason in rows.values_list("seq", "change_set", "time", "reason")
+    ]
 
 
-FEED_WINDOW = 20  # change sets compared a batch by public_change_sets_between
+def _position(candidate) -> Position:
+    change, name, pk = candidate
+    return Position(change.seq, change.time, name, pk)
+
+
+def _candidates(window: list[ChangeSetInfo], position: Position, limit: int, resources: dict):
+    """The first `limit` (change set, resource, id) the window's change sets touch after
+    `position`, in feed order."""
+    names = list(resources)
+    first = window[0]
+    inside = position.resource is not None and position.seq == first.seq
+    found = []
+    with owners.joins_as_written():
+        for index, name in enumerate(names):
+            after = None
+            if inside:
+                mine = names.index(position.resource)
+                if index < mine:
+                    after = (first.time, owners.LAST_ID)
+                elif index == mine:
+                    after = (first.time, position.id)
+            rows = _owners_of(resources[name], window, after, limit)
+            found += [(change, index, pk) for change, pk in rows]
+    found.sort(key=lambda row: (row[0].seq, row[1], row[2]))
+    return [(change, names[index], pk) for change, index, pk in found[:limit]]
+
+
+def _owners_of(projection, window, after, limit: int) -> list[tuple]:
+    """Up to `limit` (change set, id) of `projection` touched by the window's change sets
+    after `after` ((instant of the first, id)), in feed order."""
+    infos = {change.id: change for change in window}
+    if settings.SAHEL_FEED_OWNERS_SQL:
+        rows = owners.owners_after(projection, window[0].time, window[-1].time, after, limit)
+        found = [(infos[cs], pk) for cs, pk in rows if cs in infos]
+    else:
+        # Every object each change set touches, then cut: exact, but it holds whole change
+        # sets (the parity reference of `sahel.read.owners`).
+        touched = objects_touched(window, {"it": projection})
+        found = [(infos[cs], pk) for cs, names in touched.items() for pk in names.get("it", ())]
+        if after is not None:
+            found = [
+                (change, pk) for change, pk in found if change.seq != window[0].seq or pk > after[1]
+            ]
+    found.sort(key=lambda row: (row[0].seq, row[1]))
+    return found[:limit]
+
+
+def change_set_entries(change: ChangeSetInfo, limit: int, resources: dict) -> list[dict]:
+    """The first `limit` feed entries of one change set (fewer when it has fewer), read as
+    the feed reads them: at most `limit` + FEED_LOOKAHEAD objects a batch."""
+    entries = []
+    position = Position(change.seq, change.time, next(iter(resources)), 0)
+    while len(entries) < limit and position.resource is not None:
+        found, position = _feed_batch(position, limit - len(entries), resources, window=[change])
+        entries += found
+    return [_public(entry) for entry in entries]
 
 
 def encode_cursor(change) -> str:
-    """`change`: a ChangeSetInfo or a (time, id) pair."""
-    time, change_set = (change.time, change.id) if isinstance(change, ChangeSetInfo) else change
-    raw = f"{time.isoformat()}|{change_set}".encode()
+    """`change`: a ChangeSetInfo, a (time, change set id) pair (after that change set) or a
+    (time, change set id, resource, object id) position (after that object's entry)."""
+    if isinstance(change, ChangeSetInfo):
+        change = (change.time, change.id)
+    time, change_set, *inside = change
+    raw = "|".join([time.isoformat(), str(change_set), *map(str, inside)]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(text: str) -> tuple[datetime.datetime, uuid.UUID]:
+def decode_cursor(text: str) -> tuple:
     """Raise ValueError with a reason when `text` is not a cursor this feed gave out."""
+    problem = ValueError(f"{text!r} is not a cursor given out by this feed.")
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-        time_text, id_text = raw.split("|")
+        time_text, id_text, *inside = raw.split("|")
         time = datetime.datetime.fromisoformat(time_text)
         change_set = uuid.UUID(id_text)
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise ValueError(f"{text!r} is not a cursor given out by this feed.") from exc
+        raise problem from exc
     if time.tzinfo is None:
-        raise ValueError(f"{text!r} is not a cursor given out by this feed.")
-    return time, change_set
+        raise problem
+    if not inside:
+        return time, change_set
+    if len(inside) != 2:
+        raise problem
+    from sahel.read.resources import resources
+
+    resource, pk = inside
+    if resource not in resources() or not (pk.isascii() and pk.isdigit()) or len(pk) > 18:
+        raise problem
+    return time, change_set, resource, int(pk)
 
 
 def last_public_change_set(until=None):

@@ -26,6 +26,7 @@ citations keyed by the child's version at T). Read inside the export's read-only
 and under one snapshot they agree with each other and a summary read once stays true.
 """
 
+import contextlib
 import decimal
 from collections.abc import Iterator
 from itertools import groupby, islice
@@ -34,8 +35,10 @@ from operator import itemgetter
 import orjson
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import DecimalField, OuterRef, Subquery
+from django.utils import timezone
 
 from sahel.core import selectors
+from sahel.core.models import ChangeSetLog
 from sahel.read.projection import (
     CITATION_COLUMNS,
     SOURCE_SUMMARY,
@@ -43,6 +46,7 @@ from sahel.read.projection import (
     citation_item,
     fuzzy_date,
 )
+from sahel.read.snapshot import read_snapshot
 
 STREAM_BATCH = 2000  # parents per batch: their children and citations are held together
 FETCH = 2000  # rows per round trip of a server-side cursor
@@ -256,11 +260,51 @@ def json_default(value):
     raise TypeError
 
 
+LINE = orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
+
+
 def lines(name: str, projection: type[Projection], as_of=None) -> Iterator[bytes]:
     """`items` as JSON Lines."""
-    option = orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
     for item in items(name, projection, as_of):
-        yield orjson.dumps(item, default=json_default, option=option)
+        yield orjson.dumps(item, default=json_default, option=LINE)
+
+
+def end_line(records: int, as_of) -> bytes:
+    """The closing line: how many lines came before it and the instant they are true of.
+    A body without it, or whose count differs, was cut short (a worker killed mid-stream
+    still leaves the client a 200 and whole lines)."""
+    return orjson.dumps({"resource": "end", "records": records, "as_of": as_of}, option=LINE)
+
+
+@contextlib.contextmanager
+def snapshot_at(as_of=None) -> Iterator:
+    """One snapshot for a whole export, and the instant it is true of: `as_of` itself, or
+    for live rows the instant the read-only transaction took its snapshot (`read_snapshot`;
+    reading the history as of that instant gives the same lines, but for a change set
+    committing at that very moment). Inside a transaction already open (a test's), the
+    export reads the history as of now instead."""
+    with read_snapshot() as snapshot:
+        if as_of is None and snapshot:
+            # A read fixes the snapshot (PostgreSQL: at the first statement; SQLite: at the
+            # first read of the database); the instant is taken after it.
+            ChangeSetLog.objects.exists()
+            yield None, timezone.now()
+        else:
+            as_of = as_of or timezone.now()
+            yield as_of, as_of
+
+
+def document(projections: dict[str, type[Projection]], as_of=None) -> Iterator[bytes]:
+    """The JSON Lines export of `projections` (name -> projection) in one snapshot, closed
+    by `end_line`. The snapshot is held until the lines are read or the generator is
+    closed (a client that goes away closes it)."""
+    with snapshot_at(as_of) as (read_as_of, instant):
+        records = 0
+        for name, projection in projections.items():
+            for line in lines(name, projection, read_as_of):
+                records += 1
+                yield line
+        yield end_line(records, instant)
 
 
 def joined(lines: Iterator[bytes], size: int | None = None) -> Iterator[bytes]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from django.db import connection
-from django.db.models import Value
+from django.db.models import JSONField, Value
 
 from sahel.core import selectors
 from sahel.read import compiled
@@ -70,15 +70,17 @@ class Projection:
 
     @classmethod
     def flat_columns(cls) -> list[str]:
-        """The columns of the flat (CSV) rendering, fixed by the declaration."""
-        columns = ["id", *cls.fields]
+        """The columns of the flat (CSV) rendering, fixed by the declaration: scalars only.
+        Lists (names, identifiers, participants, citations, a source's authors) are tables
+        of their own, joined by id (`sahel.read.tables`: `/export/?format=csv&table=`)."""
+        columns = ["id"]
+        for name in cls.fields:
+            if not isinstance(cls.model._meta.get_field(name), JSONField):
+                columns.append(name)
         for name in cls.dates:
             columns += [f"{name}.edtf", f"{name}.lower", f"{name}.upper"]
         for name, ref in cls.refs.items():
             columns += [f"{name}.id", *(f"{name}.{field}" for field in ref.fields)]
-        columns += list(cls.children)
-        if cls.cited:
-            columns.append("citations")
         return columns
 
     @classmethod

@@ -1,35 +1,50 @@
 """The latest change sets that changed public data, newest first (the explorer's home
-page): the change feed's comparisons (`sahel.read.changes`) over the change-set log read
-backwards, in stretches growing fourfold until enough are found."""
+page): the change-set log read backwards, each change set's first entries read as the feed
+reads them (`sahel.read.changes.change_set_entries`), so a change set of 5,000 objects
+costs what a page of a few entries costs."""
 
 from sahel.core.models import ChangeSetLog
 from sahel.read import changes
 
-# At most this many change sets of the log are read back: past them, fewer are shown.
-MAX_SCANNED = 2000
+# At most this many change sets that may have changed public data are read back: past
+# them, fewer are shown.
+MAX_SCANNED = 200
 
 
-def recent_change_sets(limit: int, resources: dict, *, until=None) -> list[dict]:
+def recent_change_sets(limit: int, resources: dict, *, entries: int, until=None) -> list[dict]:
     """The last `limit` change sets (committed by `until`, when given) that changed public
     data, newest first: each with its `time`, `reason` (None when it only removed things:
-    the feed gives no reason then) and feed `entries`."""
-    log = ChangeSetLog.objects.order_by("-seq")
+    the feed gives no reason then), its first `entries` feed entries and `more` (whether
+    it has more: the feed has them all, from the cursor of the last one shown)."""
+    log = ChangeSetLog.objects.filter(changes._maybe_public()).order_by("-seq")
     if until is not None:
         log = log.filter(time__lte=until)
-    seqs = log.values_list("seq", flat=True)
-    upper = seqs.first()
-    found, offset, span = [], 0, 2 * max(limit, 1)  # twice: a few are drafts' work
-    while upper is not None and len(found) < limit and offset < MAX_SCANNED:
-        before = list(seqs[offset + span : offset + span + 1])  # the first one left out
-        lower = before[0] if before else 0
-        found = changes.public_change_sets_between(lower, upper, resources) + found
-        upper = lower or None
-        offset, span = offset + span, span * 4
-    return [
-        {
-            "time": change.time,
-            "reason": change.reason if any("reason" in e for e in entries) else None,
-            "entries": entries,
-        }
-        for change, entries in reversed(found[-limit:] if limit else [])
-    ]
+    rows = log.values_list("seq", "change_set", "time", "reason")
+    found, scanned, chunk = [], 0, 2 * max(limit, 1)  # twice: some change nothing public
+    while len(found) < limit and scanned < MAX_SCANNED:
+        stretch = list(rows[scanned : min(scanned + chunk, MAX_SCANNED)])
+        if not stretch:
+            break
+        scanned += len(stretch)
+        found += _shown(stretch, limit - len(found), resources, entries)
+    return found
+
+
+def _shown(stretch: list, limit: int, resources: dict, entries: int) -> list[dict]:
+    found = []
+    for seq, change_set, time, reason in stretch:
+        if len(found) >= limit:
+            break
+        change = changes.ChangeSetInfo(change_set, time, reason, seq)
+        shown = changes.change_set_entries(change, entries + 1, resources)
+        if not shown:
+            continue
+        found.append(
+            {
+                "time": change.time,
+                "reason": change.reason if any("reason" in e for e in shown) else None,
+                "entries": shown[:entries],
+                "more": len(shown) > entries,
+            }
+        )
+    return found

@@ -2,35 +2,24 @@
 
 import csv
 import io
-import json
 
 from rest_framework import renderers
+
+from sahel.read.tables import neutralise
 
 
 def flatten(item: dict, prefix: str = "") -> dict:
     """Nested objects become dotted columns (date.edtf, subject.slug); lists (names,
-    citations, participants) become one JSON cell, so no row is ever split or lost."""
+    citations, participants) are left out: they are tables of their own, joined by id
+    (`/api/v1/export/?format=csv&table=actor_names`)."""
     flat = {}
     for key, value in item.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(flatten(value, f"{name}."))
-        elif isinstance(value, list):
-            flat[name] = json.dumps(value, ensure_ascii=False, default=str)
-        else:
+        elif not isinstance(value, list):
             flat[name] = value
     return flat
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a
-    leading single quote: data from sources must not execute on a researcher's machine."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _results(data):

@@ -108,6 +108,14 @@ def projection_schema(projection: type[Projection]) -> dict:
     return _object(properties)
 
 
+MATCH = {
+    "type": "object",
+    "description": "With `search` only: the name that matched best and its score (0-1).",
+    "properties": {"name": {"type": "string"}, "score": {"type": "number"}},
+    "required": ["name", "score"],
+}
+
+
 def page_schema(item: dict) -> dict:
     return _object(
         {
@@ -200,6 +208,9 @@ def document(viewset):
     """Attach the OpenAPI description of a ResourceViewSet's operations."""
     resource = viewset.resource
     item = projection_schema(resource.projection)
+    if "search" in resource.filterset.base_filters:
+        # Only with `search`: why each result matched (not required otherwise).
+        item = {**item, "properties": {**item["properties"], "match": MATCH}}
     detail = projection_schema(resource.detail)
     list_responses = {
         (200, "application/json"): page_schema(item),
@@ -312,6 +323,38 @@ def export_schema(resources: dict) -> dict:
                 "resource", str, description=f"Comma-separated; any of {', '.join(resources)}."
             ),
             AS_OF,
+            EXPORT_FORMAT,
+            OpenApiParameter(
+                "table",
+                str,
+                description="With format=csv: the flat table (actors, actor_names, "
+                "actor_identifiers, affiliations, events, event_participants, places, sources, "
+                "source_authors, citations), scalar columns joined by id.",
+            ),
         ],
-        "responses": {(200, "application/x-ndjson"): {"type": "string"}, 400: ERROR},
+        "responses": {
+            # JSON Lines: the export's records and its closing line, or FtM entities.
+            (200, "application/x-ndjson"): {"type": "string"},
+            (200, "text/csv"): {"type": "string"},
+            (200, "application/json"): {
+                "type": "object",
+                "description": "?format=popolo: one Popolo document.",
+                "properties": {
+                    key: {"type": "array", "items": {"type": "object"}}
+                    for key in ("persons", "organizations", "memberships", "events", "areas")
+                },
+            },
+            400: ERROR,
+        },
     }
+
+
+EXPORT_FORMAT = OpenApiParameter(
+    "format",
+    str,
+    enum=["jsonl", "ftm", "popolo", "csv"],
+    description="jsonl (default): JSON Lines, one object a line, then a closing line "
+    '{"resource": "end", "records": N, "as_of": T}; ftm: FollowTheMoney entities as JSON '
+    "Lines; popolo: one Popolo JSON document (application/json); csv: one flat table "
+    "(`table`).",
+)

@@ -1,12 +1,13 @@
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import APIRootView, DefaultRouter
 
 from actors.api.views import ActorViewSet
 from affiliations.api.views import AffiliationViewSet
 from events.api.views import EventViewSet
 from places.api.views import PlaceViewSet
+from sahel.read import citing
 from sahel.read.resources import resources
 from sahel.rest import schema
 from sahel.rest.views import ChangesView, ExportView
@@ -15,9 +16,23 @@ from sources.api.views import SourceViewSet
 VIEWSETS = [ActorViewSet, AffiliationViewSet, EventViewSet, PlaceViewSet, SourceViewSet]
 
 
+class APIRoot(APIRootView):
+    """The resources, and the data's licence and how to cite it."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response.data = {
+            **response.data,
+            "licence": citing.licence(),  # null while the maintainers have not set it
+            "how_to_cite": citing.how_to_cite(request.build_absolute_uri("/")),
+        }
+        return response
+
+
 class Router(DefaultRouter):
     # No format-suffix routes (actors.json): ?format= is the one way to pick a format.
     include_format_suffixes = False
+    APIRootView = APIRoot
 
 
 router = Router()

@@ -8,8 +8,9 @@ whose JSON body names the parameter.
 import datetime
 import re
 
+import orjson
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
@@ -21,12 +22,13 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from sahel.core import selectors
-from sahel.read import changes, export
+from sahel.read import changes, export, ftm, popolo, tables
 from sahel.read.filters import ListField, no_such
 from sahel.read.ordering import order_by_param
 from sahel.read.params import parse_instant
 from sahel.read.resources import Resource, projections
-from sahel.read.snapshot import OneSnapshot, read_snapshot
+from sahel.read.search import SEARCH_COLUMNS, search_match
+from sahel.read.snapshot import OneSnapshot
 from sahel.rest.conditional import ConditionalGetMixin
 from sahel.rest.renderers import CSVRenderer, GeoJSONRenderer
 from sahel.rest.schema import ProjectionSchema
@@ -126,10 +128,14 @@ class ResourceViewSet(OneSnapshot, ConditionalGetMixin, viewsets.ViewSet):
             raise exceptions.ValidationError(filterset.errors)
         queryset = self._order(filterset.qs, request)
         paginator = Pagination()
-        rows = paginator.paginate_queryset(
-            queryset.values(*self.projection.columns()), request, view=self
-        )
-        return paginator.get_paginated_response(self.projection.build_rows(list(rows), as_of=as_of))
+        searching = SEARCH_COLUMNS[0] in queryset.query.annotations
+        columns = [*self.projection.columns(), *(SEARCH_COLUMNS if searching else ())]
+        rows = list(paginator.paginate_queryset(queryset.values(*columns), request, view=self))
+        items = self.projection.build_rows(rows, as_of=as_of)
+        if searching:
+            for item, row in zip(items, rows, strict=True):
+                item["match"] = search_match(row)
+        return paginator.get_paginated_response(items)
 
     def retrieve(self, request, pk=None):
         # One object, by id or slug (`/actors/12/`, `/actors/jnim/`). (A docstring here would
@@ -221,12 +227,37 @@ def refuse_repeated(request, repeatable: set[str]) -> None:
         )
 
 
+EXPORT_FORMATS = ("jsonl", "ftm", "popolo", "csv")
+
+
 class ExportView(APIView):
-    """The whole public dataset as JSON Lines, streamed: one object a line, each with its
-    `resource`. `?resource=actors,events` picks resources; `?as_of=` reads the past."""
+    """The whole public dataset, in one snapshot. `?format=jsonl` (the default): JSON Lines,
+    streamed, one object a line, each with its `resource`, then a closing line
+    `{"resource": "end", "records": N, "as_of": T}`. `?format=ftm`: FollowTheMoney entities
+    as JSON Lines. `?format=popolo`: one Popolo JSON document. `?format=csv&table=T`: one
+    flat table (scalar columns, joined by id: actors, actor_names, citations ...).
+    `?resource=actors,events` picks resources (JSON Lines and FtM); `?as_of=` reads the
+    past."""
+
+    def perform_content_negotiation(self, request, force=False):
+        # `format` names the export's format, not a renderer; errors are JSON.
+        return JSONRenderer(), JSONRenderer.media_type
 
     def get(self, request):
-        _refuse_parameters_except(request, {"resource", "as_of"}, repeatable={"resource"})
+        _refuse_parameters_except(
+            request, {"resource", "as_of", "format", "table"}, repeatable={"resource"}
+        )
+        kind = request.query_params.get("format", "jsonl")
+        if kind not in EXPORT_FORMATS:
+            raise exceptions.ValidationError(
+                {"format": [f"{kind!r}: choose one of {', '.join(EXPORT_FORMATS)}."]}
+            )
+        if kind in {"popolo", "csv"} and "resource" in request.query_params:
+            raise exceptions.ValidationError(
+                {"resource": [f"Not with format={kind}: it holds every resource."]}
+            )
+        if kind != "csv" and "table" in request.query_params:
+            raise exceptions.ValidationError({"table": ["Only with format=csv."]})
         as_of = parse_as_of(request)
         resources = projections()
         field = ListField(choices=[(name, name) for name in resources])
@@ -236,24 +267,34 @@ class ExportView(APIView):
             )
         except DjangoValidationError as exc:
             raise exceptions.ValidationError({"resource": exc.messages}) from None
-        names = names or list(resources)
+        chosen = {name: resources[name] for name in names or resources}
         stamp = (as_of or timezone.now()).strftime("%Y%m%dT%H%M%SZ")
+        if kind == "popolo":
+            body = orjson.dumps(popolo.document(resources, as_of), option=orjson.OPT_UTC_Z)
+            return _attachment(HttpResponse(body, content_type="application/json"), stamp, kind)
+        if kind == "csv":
+            table = request.query_params.get("table")
+            known = tables.layout(resources)[1]
+            if table not in known:
+                raise exceptions.ValidationError(
+                    {"table": [f"{table!r}: choose one of {', '.join(known)}."]}
+                )
+            response = StreamingHttpResponse(
+                export.joined(tables.table_csv(resources, table, as_of)),
+                content_type="text/csv; charset=utf-8",
+            )
+            return _attachment(response, stamp, f"{table}.csv")
+        lines = export.document(chosen, as_of) if kind == "jsonl" else ftm.lines(chosen, as_of)
         response = StreamingHttpResponse(
-            export.joined(self._lines({name: resources[name] for name in names}, as_of)),
-            content_type="application/x-ndjson; charset=utf-8",
+            export.joined(lines), content_type="application/x-ndjson; charset=utf-8"
         )
-        response["Content-Disposition"] = f'attachment; filename="sahel-{stamp}.jsonl"'
-        return response
+        return _attachment(response, stamp, "jsonl" if kind == "jsonl" else "ftm.json")
 
-    def _lines(self, resources: dict, as_of):
-        # One snapshot: edits committed while the export streams do not show in its later
-        # lines. Live rows in one read-only transaction, held until the stream ends or is
-        # closed (a client that goes away closes it); failing that, as of this instant.
-        with read_snapshot() as snapshot:
-            if as_of is None and not snapshot:
-                as_of = timezone.now()
-            for name, projection in resources.items():
-                yield from export.lines(name, projection, as_of)
+
+def _attachment(response, stamp: str, suffix: str):
+    suffix = {"popolo": "popolo.json"}.get(suffix, suffix)
+    response["Content-Disposition"] = f'attachment; filename="sahel-{stamp}.{suffix}"'
+    return response
 
 
 class ChangesView(OneSnapshot, ConditionalGetMixin, APIView):

@@ -2,9 +2,11 @@
 Playwright) against a live server: an editor creates an actor with a name, a tie and a
 citation; a reviewer publishes it; the REST API shows it; the editor changes it with a
 reason; the history shows the diff; a revert brings back the old value and its citation;
-two editors at once: the second save is refused and keeps its input.
+two editors at once: the second save is refused and keeps its input. On the way, in a
+1,366 px window: a misquote is answered with the source's nearest passage, the change form
+fits without horizontal scrolling, and the review queue lists the new draft.
 
-Takes the README's screenshot, docs/admin-workflow.png (rewritten when missing or with
+Takes the README's screenshots, docs/admin-*.png (rewritten when missing or with
 SAHEL_UPDATE_SCREENSHOT=1)."""
 
 import json
@@ -32,7 +34,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOT = Path(settings.BASE_DIR) / "docs" / "admin-workflow.png"
+DOCS = Path(settings.BASE_DIR) / "docs"
+SCREENSHOT = DOCS / "admin-workflow.png"
+WINDOW = {"width": 1366, "height": 768}  # the laptop screen editors use
 SOURCE_TEXT = (
     "The Sahel Brigade was founded in 2016 by Abu Example.\n"
     "In 2019 the Sahel Brigade pledged allegiance to the Old Front."
@@ -72,7 +76,7 @@ def browser(live_server, monkeypatch):
 
 
 def log_in(browser, base_url, username):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport=WINDOW)
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.goto(f"{base_url}/admin/login/")
@@ -100,6 +104,38 @@ def saved(page):
 
 def add_inline_row(page, prefix):
     page.locator(f"#{prefix}-group .add-row a").click()
+
+
+def overflowing(page) -> list[str]:
+    """Visible elements of the page's content that reach past the window's right edge, and
+    whether the page scrolls sideways."""
+    return page.evaluate(
+        """() => {
+          const width = window.innerWidth;
+          const found = [];
+          if (document.documentElement.scrollWidth > width) found.push("the page scrolls sideways");
+          for (const el of document.querySelectorAll("#content-main *")) {
+            const box = el.getBoundingClientRect();
+            if (box.width && box.height && box.right > width + 1) {
+              found.push(`${el.tagName}#${el.id || el.className}: ${Math.round(box.right)}px`);
+            }
+          }
+          return found.slice(0, 10);
+        }"""
+    )
+
+
+def take(page, path: Path, tmp_path: Path, **options) -> Path:
+    """A README screenshot, rewritten when missing or asked for (SAHEL_UPDATE_SCREENSHOT=1
+    bin/test tests/admin), so that test runs leave the working tree clean."""
+    target = (
+        path
+        if not path.exists() or os.environ.get("SAHEL_UPDATE_SCREENSHOT") == "1"
+        else tmp_path / path.name
+    )
+    target.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(target), **options)
+    return target
 
 
 def test_the_editors_workflow_in_a_browser(browser, live_server, tmp_path):
@@ -158,19 +194,41 @@ def test_the_editors_workflow_in_a_browser(browser, live_server, tmp_path):
     citations = "sources-citation-content_type-object_id"
     add_inline_row(page, citations)
     autocomplete(page, f"id_{citations}-0-source", "brigade", "Brigade report")
-    page.fill(f"#id_{citations}-0-quote", "The Sahel Brigade was founded in 2016")
+    # A misquote first: refused, with the source's nearest passage to copy.
+    page.fill(f"#id_{citations}-0-quote", "The Sahel Brigade was set up in 2016")
     page.fill(f"#id_{citations}-0-locator", "para. 1")
     page.fill("#id_change_reason", "New group, from the brigade report")
+    assert overflowing(page) == []  # the add form, rows included, fits the window
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".errornote")
+    errors = page.locator(f"#{citations}-group .errorlist").inner_text()
+    assert "not verbatim" in errors
+    assert "Nearest in the source: “The Sahel Brigade was founded in 2016”" in errors
+    page.fill(f"#id_{citations}-0-quote", "The Sahel Brigade was founded in 2016")
     page.click("input[name=_continue]")
     saved(page)
+    # The change form, with its names, tie and citation, fits a 1,366 px window.
+    assert overflowing(page) == []
+    take(page, DOCS / "admin-change-form.png", tmp_path, full_page=True)
     actor = Actor.objects.get(slug="sahel-brigade")
     assert actor.status == "draft"
     assert actor.names.get().name == "Katibat al-Sahil"
     assert actor.affiliations_as_subject.get().object == old_front
     assert Citation.objects.filter(object_id=actor.pk).count() == 1
 
-    # 2. A reviewer publishes it, with the draft name and tie on its page.
+    # 2. The review queue lists the new draft (with who and why); a reviewer publishes
+    # it, with the draft name and tie on its page.
     review = log_in(browser, base, "reviewer")
+    review.goto(f"{base}/admin/review/")
+    queue = review.locator("#review-rows").inner_text()
+    assert "Sahel Brigade" in queue
+    assert "Katibat al-Sahil (a name of Sahel Brigade)" in queue
+    assert "New group, from the brigade report" in queue
+    assert (
+        review.locator("#review-sections [data-section=drafts]").get_attribute("data-count") == "3"
+    )
+    assert overflowing(review) == []
+    take(review, DOCS / "admin-review.png", tmp_path, full_page=True)
     review.goto(f"{base}/admin/actors/actor/?status__exact=draft")
     review.locator("#result_list a", has_text="Sahel Brigade").click()
     review.fill("#id_change_reason", "Checked against the report")
@@ -206,15 +264,8 @@ def test_the_editors_workflow_in_a_browser(browser, live_server, tmp_path):
         r"Description:\s*Founded in 2016\.\s*→\s*Founded in 2016; joined", history.inner_text()
     )
     assert "Deleted" in page.locator("#citation-history").inner_text()
-    # The README's screenshot is rewritten when missing or asked for, so that test runs
-    # leave the working tree clean (SAHEL_UPDATE_SCREENSHOT=1 bin/test tests/admin).
-    screenshot = (
-        SCREENSHOT
-        if not SCREENSHOT.exists() or os.environ.get("SAHEL_UPDATE_SCREENSHOT") == "1"
-        else tmp_path / SCREENSHOT.name
-    )
-    screenshot.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(screenshot), full_page=True)
+    assert "Katibat al-Sahil" in page.locator("#names-history").inner_text()
+    screenshot = take(page, SCREENSHOT, tmp_path, full_page=True)
 
     # 6. A revert to the first revision brings back the old value with its citation.
     page.locator(

@@ -179,6 +179,8 @@ def test_a_quote_not_verbatim_in_the_source_text_is_refused(editor_client, make)
     response = editor_client.post(change_url(actor), data)
     assert response.status_code == 200
     assert "not verbatim" in response.content.decode()
+    # The nearest passage of the source is shown, to copy from.
+    assert "Nearest in the source: “founded in March 2017”" in response.content.decode()
     assert not Citation.objects.exists()
     data = add_citation(data, source, quote="founded in March 2017", index=0)
     assert editor_client.post(change_url(actor), data).status_code == 302

@@ -3,11 +3,11 @@ snapshot, whatever other connections commit while it streams, and the same lines
 the history as of that instant. Outside the test transaction (its own module: the curated
 dataset of the other modules stays open in a transaction for the whole module)."""
 
+import datetime
 import threading
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -15,6 +15,8 @@ from rest_framework.test import APIClient
 from places.models import Place
 from sahel.core import services
 from sahel.dataset.loader import loader_user
+from tests.api.exported import read_export
+from tests.curated import load_curated
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -24,7 +26,7 @@ def dataset():
     # A transactional test before this one (the admin's browser test) flushed the database
     # and content types came back with other ids: drop the ids Django cached.
     ContentType.objects.clear_cache()
-    call_command("load_dataset", verbosity=0)
+    load_curated()
 
 
 def _export(client, **params):
@@ -33,11 +35,16 @@ def _export(client, **params):
 
 def test_the_live_snapshot_gives_the_same_lines_as_the_history(dataset):
     client = APIClient()
-    instant = timezone.now().isoformat()
-    live = _export(client)
+    before = timezone.now()
+    live, end = read_export(_export(client))
     assert not connection.in_atomic_block  # the stream's transaction ended with it
-    assert len(live.splitlines()) > 100
-    assert live == _export(client, as_of=instant)
+    assert len(live) > 100
+    # The closing line names the snapshot's instant: asked as of it, the history agrees.
+    as_of = datetime.datetime.fromisoformat(end["as_of"])
+    assert before < as_of < timezone.now()
+    again, again_end = read_export(_export(client, as_of=end["as_of"]))
+    assert again == live
+    assert again_end == end
 
 
 def test_lines_are_sent_in_chunks_of_whole_lines(dataset, monkeypatch):
@@ -92,7 +99,7 @@ def test_writes_committed_by_another_connection_do_not_show(dataset, make, monke
     writer.start()
     writer.join()
     lines = first + b"".join(stream)
-    assert len(lines.splitlines()) == count
+    assert len(read_export(lines)[0]) == count
     assert b"created-while-streaming" not in lines
     assert b"RENAMED-LATER" not in lines
     after = _export(client, resource="places")  # committed: the next export shows them

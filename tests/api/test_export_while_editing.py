@@ -1,13 +1,12 @@
 """An edit committed while the export streams (here: by the same connection, between two
 chunks) does not show in the export: it reads one snapshot."""
 
-import json
-
 import pytest
 
 from places.models import Place
 from sahel.core import services
 from sahel.dataset.loader import loader_user
+from tests.api.exported import read_export
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +25,7 @@ def test_an_edit_committed_while_the_export_streams_is_not_in_it(api, make, monk
     )
     make.place(slug="created-while-streaming")
     rest = b"".join(stream)
-    places = [json.loads(line) for line in (first + rest).splitlines()]
+    places, _ = read_export(first + rest)
     assert len(places) == Place.objects.count() - 1
     assert not [p for p in places if p["slug"] == "created-while-streaming"]
     assert next(p for p in places if p["id"] == last.pk)["name"] != "RENAMED-LATER"

@@ -25,6 +25,7 @@ from actors.models import Actor, Name
 from affiliations.models import Affiliation
 from events.models import Event
 from sahel.core import services
+from tests.api.exported import read_export
 from tests.leak_world import (
     HIDDEN_RESOURCES,
     INSTANTS,
@@ -370,7 +371,7 @@ def test_change_feed_walked_one_change_set_at_a_time(world, feed_walk, db):
 def test_export_streams_only_public_rows(client, world, resource, instant):
     params = {**as_of(world, instant), **({"resource": resource} if resource else {})}
     text = fetch(client, world, "/api/v1/export/", **params)
-    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    rows, _ = read_export(text.encode())
     exported = {(row["resource"], row["id"]) for row in rows}
     assert len(exported) == len(rows)
     expected = {
@@ -457,3 +458,64 @@ def test_hidden_only_edit_does_not_change_public_cache_validators(client, world)
                 f"{path}: Last-Modified {before.get('Last-Modified')} -> {after['Last-Modified']}"
             )
     assert not problems, "a hidden-only edit is observable:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("instant", INSTANTS)
+def test_ftm_and_popolo_exports_show_only_public_objects(client, world, instant):
+    """The FtM and Popolo exports (built from the export's items) carry nothing hidden:
+    no marker in their bodies, and exactly the public objects' ids."""
+    params = as_of(world, instant)
+    ftm_lines = fetch(client, world, "/api/v1/export/", format="ftm", **params)
+    entities = [json.loads(line) for line in ftm_lines.splitlines()]
+    popolo = json.loads(fetch(client, world, "/api/v1/export/", format="popolo", **params))
+    public = world.public[instant]
+    for resource in ("actors", "affiliations", "events", "sources"):
+        prefix = f"sahel-{resource}-"
+        ids = {int(e["id"].removeprefix(prefix)) for e in entities if e["id"].startswith(prefix)}
+        assert ids == set(public[resource]), (resource, instant)
+    actors = {item["id"] for key in ("persons", "organizations") for item in popolo[key]}
+    assert actors == {f"sahel-actors-{pk}" for pk in public["actors"]}
+    assert {item["id"] for item in popolo["events"]} == {
+        f"sahel-events-{pk}" for pk in public["events"]
+    }
+    assert {item["id"] for item in popolo["areas"]} == {
+        f"sahel-places-{pk}" for pk in public["places"]
+    }
+    members = {item["id"] for item in popolo["memberships"]}
+    assert members <= {f"sahel-affiliations-{pk}" for pk in public["affiliations"]}
+
+
+@pytest.mark.parametrize("instant", INSTANTS)
+def test_flat_csv_tables_show_only_public_rows(client, world, instant):
+    """Every table's rows (read in one pass, as a release reads them) carry no marker and
+    the resource tables exactly the public ids; the endpoint serves them."""
+    from sahel.read import tables
+    from sahel.read.resources import projections
+
+    params = as_of(world, instant)
+    found = {}
+    for table, row in tables.rows(projections(), world.instants.get(instant)):
+        found.setdefault(table, []).append(row)
+    assert_no_leak(json.dumps(found, default=str), world.forbidden(), f"the tables {params}")
+    for resource in RESOURCES:
+        ids = {row["id"] for row in found.get(resource, [])}
+        assert ids == set(world.public[instant][resource]), resource
+    for table in ("actors", "citations"):
+        text = fetch(client, world, "/api/v1/export/", format="csv", table=table, **params)
+        served = {int(row["id"]) for row in csv.DictReader(io.StringIO(text))}
+        assert served == {row["id"] for row in found.get(table, [])}, table
+
+
+def test_a_release_shows_nothing_hidden(world, db, tmp_path):
+    """Every file of a release (the formats above, the manifest, the delta, the citation)."""
+    from django.core.management import call_command
+
+    call_command("release", str(tmp_path), stdout=io.StringIO())
+    [folder] = tmp_path.glob("sahel-*")
+    files = [path for path in folder.rglob("*") if path.is_file()]
+    assert len(files) > 15
+    for path in files:
+        assert_no_leak(path.read_text(), world.forbidden(), f"the release's {path.name}")
+    delta = json.loads((folder / "delta.json").read_text())
+    for resource in RESOURCES:
+        assert set(delta["resources"][resource]["added"]) == set(world.public["live"][resource])

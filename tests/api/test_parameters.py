@@ -5,6 +5,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.api.exported import records_of
+
 pytestmark = pytest.mark.django_db
 
 
@@ -73,7 +75,7 @@ def test_export_resources_repeated_or_comma_separated(api):
     def lines(query):
         response = api.get(f"/api/v1/export/?{query}")
         assert response.status_code == 200
-        return b"".join(response.streaming_content)
+        return records_of(response)
 
     assert lines("resource=places&resource=sources") == lines("resource=places,sources")
 

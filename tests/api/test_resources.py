@@ -18,6 +18,7 @@ from places.models import Place
 from sahel.core import services
 from sahel.dataset.loader import loader_user
 from sources.models import Source
+from tests.api.exported import records_of
 from tests.factories import add_rows
 
 pytestmark = pytest.mark.django_db
@@ -463,14 +464,14 @@ def test_export_streams_every_public_object_as_json_lines(api):
     response = api.get("/api/v1/export/")
     assert response.streaming
     assert response["Content-Type"].startswith("application/x-ndjson")
-    lines = [json.loads(line) for line in b"".join(response.streaming_content).splitlines()]
+    lines = records_of(response)
     counts = {}
     for line in lines:
         counts[line["resource"]] = counts.get(line["resource"], 0) + 1
     for resource in ("actors", "affiliations", "events", "places", "sources"):
         assert counts[resource] == get(api, f"/api/v1/{resource}/")["count"]
     only = api.get("/api/v1/export/", {"resource": "events", "as_of": "2000-01-01"})
-    assert b"".join(only.streaming_content) == b""
+    assert records_of(only) == []
     assert "resource" in get(api, "/api/v1/export/", 400, resource="robots")
 
 
@@ -488,8 +489,7 @@ def test_export_reads_in_fixed_size_batches(api, monkeypatch):
         return rows
 
     monkeypatch.setattr(export._Stream, "take", counted)
-    lines = b"".join(api.get("/api/v1/export/", {"resource": "actors"}).streaming_content)
-    actors = len(lines.splitlines())
+    actors = len(records_of(api.get("/api/v1/export/", {"resource": "actors"})))
     assert batches == [7] * (actors // 7) + [actors % 7] * bool(actors % 7) + [0]
 
 

@@ -101,6 +101,8 @@ def test_the_licence_is_shown_once_it_is_set(client, db, settings):
     )
     assert "not set yet" not in html
     assert "Sahel actor database. http://testserver/" in html  # how to cite
+    settings.SAHEL_CITATION = "Cite the Sahel actor database, with the instant you read."
+    assert "Cite the Sahel actor database, with the instant you read." in page(client, "/")
 
 
 # -- search -----------------------------------------------------------------------------------

@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
 from sahel.core import services
 from sahel.core.history import change_set
+from tests.curated import load_curated
 from tests.factories import Make
 
 INSTANTS = ("before", "middle")  # the past instants the corpus is asked `asOf`
@@ -48,7 +48,7 @@ class World:
 def corpus_world(django_db_setup, django_db_blocker) -> World:
     """The world, built once per module and rolled back after it."""
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_dataset", verbosity=0)
+        load_curated()
         world = build_world()
         # Check the deferred foreign keys of everything written now, once: else each test,
         # rolled back to its savepoint, checks them all again as it ends (PostgreSQL).
