@@ -31,7 +31,8 @@ def graphql_error(response) -> dict:
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/v1/nothing-here/", "/api/nothing/", "/api/v1/actors/1/nope/", "/reconcile/"]
+    "path",
+    ["/api/v1/nothing-here/", "/api/nothing/", "/api/v1/actors/1/nope/", "/reconcile/nothing/"],
 )
 def test_an_unknown_api_path_is_a_json_404(api, path):
     response = api.get(path, HTTP_ACCEPT="text/html")  # even for a browser

@@ -24,6 +24,12 @@ def sha256(data: bytes) -> str:
 def digest() -> dict:
     client = Client()
     export = b"".join(client.get("/api/v1/export/").streaming_content)
+    # The closing line names the snapshot's instant, which is when the export was read.
+    *records, closing = export.splitlines(keepends=True)
+    end = json.loads(closing)
+    assert end["resource"] == "end", end
+    assert end["records"] == len(records), end
+    export = b"".join(records)
     entries, pages, since = [], 0, None
     while True:
         query = "limit=200" + (f"&since={since}" if since else "")
