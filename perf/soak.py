@@ -330,6 +330,11 @@ def summarize(soak: Soak, wall: float) -> dict:
         "client_errors_outside_faults": sum(1 for s in outside if 400 <= (s.status or 0) < 500),
         "connection_errors_outside_faults": sum(1 for s in outside if s.error),
         "connection_errors_in_faults": sum(1 for s in in_fault if s.error),
+        # No answer within the client's 30 s: a saturated server (counted in the errors too)
+        "client_timeouts": sum(1 for s in samples if s.error == "TimeoutError"),
+        "failures_after_database_back_that_were_timeouts": sum(
+            1 for s in failures_after if s.error == "TimeoutError"
+        ),
         "non_json_api_errors": sum(
             1 for s in samples if (s.status or 0) >= 400 and not s.json_error and not s.page
         ),

@@ -27,7 +27,10 @@ from django.views import defaults
 
 from sahel.core.outages import is_unavailable
 
-_JSON_TYPES = ("application/json", "application/problem+json", "application/graphql-response+json")
+# The error responses rewritten as JSON: Django's and the servers' pages, strawberry's
+# plain-text refusals. An API's own error body (JSON: the REST views answer errors in JSON
+# whatever format was asked) is left as it is.
+_REWRITTEN_TYPES = ("text/html", "text/plain", "")
 # Response headers an error keeps when it is rewritten as JSON.
 _KEPT_HEADERS = ("Allow", "Retry-After", "Vary", "WWW-Authenticate")
 
@@ -157,8 +160,9 @@ class JsonErrorsMiddleware:
             return self.primed(response)
         if status < 400:
             return response
-        if response.get("Content-Type", "").split(";")[0].strip() in _JSON_TYPES:
-            return response
+        content_type = response.get("Content-Type", "").split(";")[0].strip()
+        if content_type not in _REWRITTEN_TYPES and response.content:
+            return response  # the view's own error body
         if status == 500:  # Django's debug page (DEBUG=True): masked as in production
             converted = json_error(request, 500, "Internal server error.", "INTERNAL_SERVER_ERROR")
         else:

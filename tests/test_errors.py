@@ -31,7 +31,8 @@ def graphql_error(response) -> dict:
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/v1/nothing-here/", "/api/nothing/", "/api/v1/actors/1/nope/", "/reconcile/"]
+    "path",
+    ["/api/v1/nothing-here/", "/api/nothing/", "/api/v1/actors/1/nope/", "/reconcile/nothing/"],
 )
 def test_an_unknown_api_path_is_a_json_404(api, path):
     response = api.get(path, HTTP_ACCEPT="text/html")  # even for a browser
@@ -112,6 +113,14 @@ def test_bad_requests_are_json_400s(api):
     response = api.get("/api/v1/actors/?page_size=0")  # DRF's own, unchanged
     assert response.status_code == 400
     assert "page_size" in body(response)
+
+
+@pytest.mark.parametrize("kind", ["csv", "geojson"])
+def test_an_error_of_a_csv_or_geojson_request_is_json_naming_the_parameter(api, kind):
+    response = api.get(f"/api/v1/places/?format={kind}&bogus=1")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert "bogus" in response.json()  # the view's own error, not a generic one
 
 
 def test_a_failure_is_a_masked_json_500(api):
