@@ -384,7 +384,9 @@ OBJECT = OpenApiParameter(
     description="The object's id (12) or its slug (jnim).",
 )
 PAGE = OpenApiParameter(
-    "page", {"type": "integer", "minimum": 1}, description="Page number, from 1."
+    "page",
+    {"type": "integer", "minimum": 1, "maximum": 10**18 - 1},  # 18 digits: within a bigint
+    description="Page number, from 1 (a page past the end is a 404).",
 )
 PAGE_SIZE = OpenApiParameter(
     "page_size",

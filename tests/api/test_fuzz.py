@@ -18,6 +18,7 @@ from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
+from sahel.core.models import ChangeSetLog
 from sahel.read import changes
 from sahel.wsgi import application
 
@@ -54,7 +55,11 @@ def name_public_objects(path: str, query: dict) -> None:
             else:
                 query[name] = _public(path, name, str(value))
     if "since" in query:
-        query["since"] = changes.encode_cursor(changes.FEED_START)
+        # The cursor the feed gives out once caught up (from the start, each page would
+        # project the whole dataset: seconds a case).
+        last = changes.last_public_change_set()
+        time = ChangeSetLog.objects.filter(change_set=last).values_list("time", flat=True)
+        query["since"] = changes.encode_cursor((time.get(), last))
     if "as_of" in query and any((path, name) in NAMED for name in query):
         # The history starts when the dataset was loaded: before, no object can be named.
         query["as_of"] = datetime.datetime.now(datetime.UTC).isoformat()
