@@ -59,10 +59,13 @@ def add_components(result, generator, request, public):
             raise ValueError(f"{name!r} is named twice in components.schemas.")
         schemas[name] = COMPONENTS[name]
     result["components"]["schemas"] = dict(sorted(schemas.items()))
-    for operation in result["paths"].get("/api/v1/export/", {}).values():
-        lines = operation["responses"]["200"]["content"]["application/x-ndjson"]
-        # What OpenAPI 3.2 calls the `itemSchema` of a sequential media type.
-        lines["x-item-schema"] = {"$ref": "#/components/schemas/ExportLine"}
+    for path in result["paths"].values():
+        for operation in path.values():
+            for response in operation.get("responses", {}).values():
+                lines = response.get("content", {}).get("application/x-ndjson")
+                if lines is not None:
+                    # What OpenAPI 3.2 calls the `itemSchema` of a sequential media type.
+                    lines["x-item-schema"] = {"$ref": "#/components/schemas/ExportLine"}
     return result
 
 

@@ -125,8 +125,9 @@ def _keep_the_test_connection():
 
 
 @schema.parametrize()
-# Derandomized: CI runs the same examples every time (a red run can be replayed).
-@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+# Derandomized: CI runs the same examples every time (a red run can be replayed). 25 a
+# phase: schema-valid requests are answered in full now, not refused cheaply (CI budget).
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case, api):
     # The examples, coverage and fuzzing phases alike: what the schema allows and its words
     # rule out is not sent; what it allows is sent with slugs of public objects.

@@ -109,7 +109,7 @@ def test_every_edtf_value_the_schema_allows_is_a_date_the_filters_parse(name):
 
     pattern = _pattern(name)
 
-    @settings(max_examples=150, deadline=None, derandomize=True, database=None)
+    @settings(max_examples=40, deadline=None, derandomize=True, database=None)
     @given(st.from_regex(pattern, fullmatch=True))
     def parses(text):
         try:
