@@ -34,7 +34,11 @@ def parse_instant(raw: str, param: str = "as_of") -> datetime.datetime:
     try:
         instant = instant.astimezone(datetime.UTC)
     except OverflowError:
-        raise ValidationError({param: [f"{raw!r} is out of range."]}) from None
+        # An instant at an end of the calendar whose UTC time is past it (0001-01-01T00:00
+        # +05:00): before anything was recorded, the first instant there is says the same;
+        # at the far end it is in the future, refused below.
+        instant = datetime.datetime.min if instant.year == 1 else datetime.datetime.max
+        instant = instant.replace(tzinfo=datetime.UTC)
     if instant > timezone.now():
         # The future is not reproducible: the answer would change as edits land.
         raise ValidationError({param: [f"{raw!r} is in the future."]})

@@ -61,10 +61,13 @@ def add_components(result, generator, request, public):
             raise ValueError(f"{name!r} is named twice in components.schemas.")
         schemas[name] = COMPONENTS[name]
     result["components"]["schemas"] = dict(sorted(schemas.items()))
-    for operation in result["paths"].get("/api/v1/export/", {}).values():
-        lines = operation["responses"]["200"]["content"]["application/x-ndjson"]
-        # What OpenAPI 3.2 calls the `itemSchema` of a sequential media type.
-        lines["x-item-schema"] = {"$ref": "#/components/schemas/ExportLine"}
+    for path in result["paths"].values():
+        for operation in path.values():
+            for response in operation.get("responses", {}).values():
+                lines = response.get("content", {}).get("application/x-ndjson")
+                if lines is not None:
+                    # What OpenAPI 3.2 calls the `itemSchema` of a sequential media type.
+                    lines["x-item-schema"] = {"$ref": "#/components/schemas/ExportLine"}
     return result
 
 
@@ -420,7 +423,9 @@ OBJECT = OpenApiParameter(
     description="The object's id (12) or its slug (jnim).",
 )
 PAGE = OpenApiParameter(
-    "page", {"type": "integer", "minimum": 1}, description="Page number, from 1."
+    "page",
+    {"type": "integer", "minimum": 1, "maximum": 10**18 - 1},  # 18 digits: within a bigint
+    description="Page number, from 1 (a page past the end is a 404).",
 )
 PAGE_SIZE = OpenApiParameter(
     "page_size",

@@ -21,6 +21,7 @@ from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
+from sahel.core.models import ChangeSetLog
 from sahel.read import changes
 from sahel.wsgi import application
 
@@ -57,7 +58,11 @@ def name_public_objects(path: str, query: dict) -> None:
             else:
                 query[name] = _public(path, name, str(value))
     if "since" in query:
-        query["since"] = changes.encode_cursor(changes.FEED_START)
+        # The cursor the feed gives out once caught up (from the start, each page would
+        # project the whole dataset: seconds a case).
+        last = changes.last_public_change_set()
+        time = ChangeSetLog.objects.filter(change_set=last).values_list("time", flat=True)
+        query["since"] = changes.encode_cursor((time.get(), last))
     if "as_of" in query and any((path, name) in NAMED for name in query):
         # The history starts when the dataset was loaded: before, no object can be named.
         query["as_of"] = datetime.datetime.now(datetime.UTC).isoformat()
@@ -129,9 +134,11 @@ def _keep_the_test_connection():
 
 
 @schema.parametrize()
-# Derandomized: CI runs the same examples every time (a red run can be replayed).
+# Derandomized: CI runs the same examples every time (a red run can be replayed). 25 a
+# phase in CI: schema-valid requests are answered in full, not refused cheaply (CI budget);
+# SAHEL_FUZZ_EXAMPLES=N for a deeper run (docs/operations.md).
 @settings(
-    max_examples=int(os.environ.get("SAHEL_FUZZ_EXAMPLES", "40")),
+    max_examples=int(os.environ.get("SAHEL_FUZZ_EXAMPLES", "25")),
     deadline=None,
     derandomize=True,
     suppress_health_check=list(HealthCheck),

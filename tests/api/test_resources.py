@@ -543,7 +543,6 @@ def test_change_feed_is_resumable_and_shows_removals(api):
         ("/api/v1/affiliations/?actor=²", "actor"),
         ("/api/v1/events/?parent=①", "parent"),
         ("/api/v1/actors/?search=" + "abu " * 300, "search"),
-        ("/api/v1/actors/?as_of=0001-01-01T00:00:00%2B14:00", "as_of"),
         ("/api/v1/actors/?as_of=9999-12-31T23:59:59-14:00", "as_of"),
         ("/api/v1/export/?as_of=9999-12-31T23:59:59-14:00", "as_of"),
         ("/api/v1/actors/?as_of=2999-01-01", "as_of"),  # the future is not reproducible
@@ -554,6 +553,14 @@ def test_review_regressions_are_named_errors_not_500s(api, path, param):
     response = api.get(path)
     assert response.status_code in (400, 404), response.content
     assert param in response.json()
+
+
+def test_an_as_of_before_the_calendar_in_utc_is_the_first_instant(api):
+    """0001-01-01T00:00+14:00 is a date-time the schema allows, before anything was
+    recorded: an empty answer (it once was a 500, then a 400 of its own)."""
+    response = api.get("/api/v1/actors/?as_of=0001-01-01T00:00:00%2B14:00")
+    assert response.status_code == 200, response.content
+    assert response.json()["count"] == 0
 
 
 def test_no_format_suffix_routes(api):
