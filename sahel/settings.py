@@ -286,10 +286,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Named models (Actor, Citation, FuzzyDate ...) in components.schemas (sahel/rest/schema.py)
+    # Named models (Actor, Citation, FuzzyDate ...) in components.schemas (sahel/rest/components.py)
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "sahel.rest.schema.add_components",
+        "sahel.rest.components.add_components",
     ],
 }
 

@@ -11,8 +11,6 @@ second run writes no history. Every problem is reported as
 The format is documented in fixtures/README.md.
 """
 
-from collections import Counter
-from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 
@@ -28,6 +26,14 @@ from events.models import Event, EventType, Participation, ParticipationRole
 from places.models import Place
 from sahel.core import services
 from sahel.core.history import change_set, one_transaction
+from sahel.dataset.records import (
+    DatasetError,
+    LoadReport,
+    RecordError,
+    describe,
+    reason,
+    without_reason,
+)
 from sahel.read.matcher import match
 from sources.models import Citation, Source
 
@@ -41,34 +47,6 @@ CITATION_KEYS = {"source", "locator", "quote", "stance", "credibility", "field",
 # libyaml's safe loader when PyYAML has it (it does on the usual wheels): the same documents,
 # parsed about ten times faster (1.8 s of a 15 s load in the pure-Python one).
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class DatasetError(Exception):
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s); nothing was loaded:\n" + "\n".join(problems))
-
-
-class RecordError(Exception):
-    """A problem with one record; the loader adds the file and record key."""
-
-
-@dataclass
-class LoadReport:
-    counts: Counter = field(default_factory=Counter)  # (model, action) -> n
-    warnings: list[str] = field(default_factory=list)
-
-    def lines(self) -> list[str]:
-        models_seen = sorted({m for m, _ in self.counts})
-        return [
-            f"{m}: {self.counts[m, 'created']} created, {self.counts[m, 'updated']} updated, "
-            f"{self.counts[m, 'unchanged']} unchanged"
-            for m in models_seen
-        ]
-
-    @property
-    def writes(self) -> int:
-        return sum(n for (_, action), n in self.counts.items() if action != "unchanged")
 
 
 def loader_user():
@@ -132,14 +110,14 @@ class DatasetLoader:
         # A record's `reason` says why it reads as it does; its writes go into a change set
         # of their own, "Load <file>: <reason>". Consecutive records with the same reason
         # (or none) share one change set, in file order.
-        for reason, run in groupby(records, key=lambda item: _reason(item[1])):
-            with change_set(self.user, f"Load {name}: {reason}" if reason else f"Load {name}"):
+        for why, run in groupby(records, key=lambda item: reason(item[1])):
+            with change_set(self.user, f"Load {name}: {why}" if why else f"Load {name}"):
                 for key, record in run:
                     try:
                         with transaction.atomic():  # a failed record leaves nothing behind
-                            load_record(_without_reason(record))
+                            load_record(without_reason(record))
                     except (RecordError, ValidationError) as exc:
-                        self.problems.append(f"{name}: record {key}: {_describe(exc)}")
+                        self.problems.append(f"{name}: record {key}: {describe(exc)}")
 
     def _display(self, path: Path) -> str:
         try:
@@ -320,7 +298,7 @@ class DatasetLoader:
                         slug = values.pop("slug")
                         self._upsert(model, {"slug": slug}, values)
                 except (RecordError, ValidationError) as exc:
-                    problems.append(f"{section} {slug!r}: {_describe(exc)}")
+                    problems.append(f"{section} {slug!r}: {describe(exc)}")
         if problems:
             raise RecordError("; ".join(problems))
 
@@ -484,29 +462,5 @@ class DatasetLoader:
                 self._sync_citations(participation, part["citations"], required=True)
             except (RecordError, ValidationError) as exc:
                 raise RecordError(
-                    f"participant {part['actor']}/{part['role']}: {_describe(exc)}"
+                    f"participant {part['actor']}/{part['role']}: {describe(exc)}"
                 ) from exc
-
-
-def _reason(record) -> str:
-    reason = record.get("reason") if isinstance(record, dict) else None
-    return reason.strip() if isinstance(reason, str) else ""
-
-
-def _without_reason(record):
-    if isinstance(record, dict) and "reason" in record:
-        if not isinstance(record["reason"], str):
-            raise RecordError("reason must be a string")
-        return {k: v for k, v in record.items() if k != "reason"}
-    return record
-
-
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        if hasattr(exc, "error_dict"):
-            return "; ".join(
-                f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
-                for name, messages in exc.message_dict.items()
-            )
-        return " ".join(exc.messages)
-    return str(exc)

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from sahel.core import selectors
-from sahel.read import changes, recent
+from sahel.read import feed, recent
 from sahel.read.ordering import order_by_param
 from sahel.read.params import parse_instant
 from sahel.read.resources import Resource, projections, resources
@@ -95,9 +95,9 @@ def recent_changes(limit: int, *, entries: int, as_of=None) -> list[dict]:
     Each change set costs what a feed page of `entries` costs, so the answer is cached
     until a change set that may change public data commits: the latest one, and the latest
     by `as_of`, are in the key (a later withdrawal hides content from past answers too)."""
-    key = f"explorer-recent-{limit}-{entries}-{changes.last_public_change_set()}"
+    key = f"explorer-recent-{limit}-{entries}-{feed.last_public_change_set()}"
     if as_of is not None:
-        key += f"-{changes.last_public_change_set(as_of)}"
+        key += f"-{feed.last_public_change_set(as_of)}"
     found = cache.get(key)
     if found is None:
         found = _recent_changes(limit, entries, as_of)

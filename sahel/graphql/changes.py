@@ -4,7 +4,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from sahel.graphql.arguments import bad_argument, page_size
-from sahel.read import changes
+from sahel.read import feed
 from sahel.read.resources import projections
 
 
@@ -41,12 +41,12 @@ class Query:
         cursor = None
         if since is not None:
             try:
-                cursor = changes.decode_cursor(since)
+                cursor = feed.decode_cursor(since)
             except ValueError as exc:
                 raise bad_argument("since", str(exc)) from None
-        entries, next_cursor, exhausted = changes.feed_page(cursor, size, projections())
+        entries, next_cursor, exhausted = feed.feed_page(cursor, size, projections())
         return ChangePage(
-            cursor=changes.encode_cursor(next_cursor),
+            cursor=feed.encode_cursor(next_cursor),
             has_more=not exhausted,
             entries=[
                 Change(

@@ -1,5 +1,5 @@
 """Which objects a stretch of change sets touches, a bounded page at a time (the feed's
-positions inside change sets: `sahel.read.changes.feed_page`).
+positions inside change sets: `sahel.read.feed.feed_page`).
 
 An object of a resource is touched by a change set when its representation reads a row the
 change set wrote: its own row, a row it refers to (an affiliation's actors), a child's (an

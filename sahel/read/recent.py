@@ -1,10 +1,10 @@
 """The latest change sets that changed public data, newest first (the explorer's home
 page): the change-set log read backwards, each change set's first entries read as the feed
-reads them (`sahel.read.changes.change_set_entries`), so a change set of 5,000 objects
+reads them (`sahel.read.feed.change_set_entries`), so a change set of 5,000 objects
 costs what a page of a few entries costs."""
 
 from sahel.core.models import ChangeSetLog
-from sahel.read import changes
+from sahel.read import changes, feed
 
 # At most this many change sets that may have changed public data are read back: past
 # them, fewer are shown.
@@ -36,7 +36,7 @@ def _shown(stretch: list, limit: int, resources: dict, entries: int) -> list[dic
         if len(found) >= limit:
             break
         change = changes.ChangeSetInfo(change_set, time, reason, seq)
-        shown = changes.change_set_entries(change, entries + 1, resources)
+        shown = feed.change_set_entries(change, entries + 1, resources)
         if not shown:
             continue
         found.append(

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from sahel.core import selectors
-from sahel.read import changes, export, ftm, popolo, tables
+from sahel.read import changes, export, feed, ftm, popolo, tables
 from sahel.read.filters import ListField, no_such
 from sahel.read.ordering import order_by_param
 from sahel.read.params import parse_instant
@@ -319,13 +319,13 @@ class ChangesView(JsonErrors, OneSnapshot, ConditionalGetMixin, APIView):
         cursor = None
         if since := request.query_params.get("since"):
             try:
-                cursor = changes.decode_cursor(since)
+                cursor = feed.decode_cursor(since)
             except ValueError as exc:
                 raise exceptions.ValidationError({"since": [str(exc)]}) from None
         raw_limit = request.query_params.get("limit", "100")
         parse_positive(raw_limit, "limit", high=MAX_PAGE_SIZE)
-        entries, next_cursor, exhausted = changes.feed_page(cursor, int(raw_limit), projections())
-        encoded = changes.encode_cursor(next_cursor)
+        entries, next_cursor, exhausted = feed.feed_page(cursor, int(raw_limit), projections())
+        encoded = feed.encode_cursor(next_cursor)
         url = reverse("changes", request=request)
         return Response(
             {

@@ -41,7 +41,7 @@ def history(make, editor):
     # Vocabulary first, and the actor withdrawn later after the first ten public change
     # sets: a term written after the event, or this actor's creation (hidden now, with its
     # participation), is a change set without public effect, which costs a page that
-    # passes over it another batch (see changes.FEED_LOOKAHEAD).
+    # passes over it another batch (see feed.FEED_LOOKAHEAD).
     source = make.source(title="Report")
     event_type, role = make.event_type(), make.role()
     place = make.place(name="Gao")

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from sahel.core import services
 from sahel.core.history import change_set
-from sahel.read import changes
+from sahel.read import changes, feed
 
 pytestmark = pytest.mark.django_db
 
@@ -101,15 +101,15 @@ def test_a_page_reads_a_bounded_number_of_objects(big, monkeypatch):
     """However large the change set, a page compares at most `limit` objects and reads
     at most `limit` + FEED_LOOKAHEAD candidates a batch."""
     seen = []
-    original = changes._public_ids
+    original = changes.public_ids
 
     def counting(projection, groups):
         seen.append(sum(len(ids) for _, ids in groups.values()) // 2)
         return original(projection, groups)
 
     since = _cursor_before(big)
-    monkeypatch.setattr(changes, "FEED_LOOKAHEAD", 1)
-    monkeypatch.setattr(changes, "_public_ids", counting)
+    monkeypatch.setattr(feed, "FEED_LOOKAHEAD", 1)
+    monkeypatch.setattr(changes, "public_ids", counting)
     page = get(APIClient(), limit=2, since=since)
     assert [e["reason"] for e in page["results"]] == ["bulk load", "bulk load"]
     assert sum(seen) <= 3, seen

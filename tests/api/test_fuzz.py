@@ -22,7 +22,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from sahel.core.models import ChangeSetLog
-from sahel.read import changes
+from sahel.read import feed
 from sahel.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
@@ -60,9 +60,9 @@ def name_public_objects(path: str, query: dict) -> None:
     if "since" in query:
         # The cursor the feed gives out once caught up (from the start, each page would
         # project the whole dataset: seconds a case).
-        last = changes.last_public_change_set()
+        last = feed.last_public_change_set()
         time = ChangeSetLog.objects.filter(change_set=last).values_list("time", flat=True)
-        query["since"] = changes.encode_cursor((time.get(), last))
+        query["since"] = feed.encode_cursor((time.get(), last))
     if "as_of" in query and any((path, name) in NAMED for name in query):
         # The history starts when the dataset was loaded: before, no object can be named.
         query["as_of"] = datetime.datetime.now(datetime.UTC).isoformat()

@@ -238,7 +238,7 @@ def build_world() -> World:
 
     # -- what the corpus refers to by name ----------------------------------------------
     from sahel.core.models import ChangeSetLog
-    from sahel.read import changes
+    from sahel.read import feed
 
     for resource, model in (
         ("actors", Actor),
@@ -251,5 +251,5 @@ def build_world() -> World:
             world.ids[(resource, value)] = pk
     for name, instant in world.instants.items():
         last = ChangeSetLog.objects.filter(time__lte=instant).order_by("-seq").first()
-        world.cursors[name] = changes.encode_cursor((last.time, last.change_set))
+        world.cursors[name] = feed.encode_cursor((last.time, last.change_set))
     return world
