@@ -286,6 +286,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Named models (Actor, Citation, FuzzyDate ...) in components.schemas (sahel/rest/schema.py)
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "sahel.rest.schema.add_components",
+    ],
 }
 
 # Accelerators that read a library beyond its documented API (README, "Accelerators"): each

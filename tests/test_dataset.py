@@ -417,7 +417,7 @@ def test_a_new_actor_named_like_another_is_reported_as_a_possible_duplicate(data
     )
     report = load(dataset)
     assert report.counts["Actor", "created"] == 1
-    [warning] = report.warnings
-    assert "'ghali-again' may be 'iyad-ag-ghali'" in warning
+    # (The module's curated dataset may be loaded too: other warnings may come with it.)
+    [warning] = [w for w in report.warnings if "'ghali-again' may be 'iyad-ag-ghali'" in w]
     assert "'ag Ghali'" in warning
-    assert load(dataset).warnings == []  # reported when it is new only
+    assert not [w for w in load(dataset).warnings if "may be" in w]  # when it is new only

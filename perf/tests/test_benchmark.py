@@ -64,15 +64,15 @@ def test_small_run(small):
 
 
 # The feed's plan: one query per resource, level and kind of read, for every change set of
-# a page together. Pinned: a change here is a change of the read path.
+# a batch together. Pinned: a change here is a change of the read path.
 FEED_PLAN_QUERIES = 66
 
 
 def test_change_feed_query_count_is_constant_in_limit(db):
-    """10 change sets or the whole feed (26) cost the plan's queries at most: a page
-    holding fewer kinds of objects skips their reads. (Read one change set at a time, the
-    feed cost 92 queries at limit 1 and 319 at limit 10.) That the count does not grow
-    with the number of change sets of the same kinds: tests/api/test_feed_batches.py."""
+    """10 entries or the whole feed cost at most the plan's queries: a page holding fewer
+    kinds of objects skips their reads, and a small page whose first objects change nothing
+    public takes another batch. That the count does not grow with the number of change
+    sets of the same kinds: tests/api/test_feed_batches.py."""
     synthetic.Generator(TINY).run()
     client = Client()
     client.get("/api/v1/changes/", {"limit": 1})  # content types are cached after this
@@ -83,10 +83,10 @@ def test_change_feed_query_count_is_constant_in_limit(db):
         assert response.status_code == 200
         return len(queries), len({entry["cursor"] for entry in response.json()["results"]})
 
-    (ten, sets), (everything, all_sets) = count(10), count(1000)
-    assert sets == 10
-    assert all_sets > 20
-    assert ten <= everything <= FEED_PLAN_QUERIES
+    (ten, entries), (everything, all_entries) = count(10), count(1000)
+    assert entries == 10
+    assert all_entries > 20
+    assert max(ten, everything) <= FEED_PLAN_QUERIES, (ten, everything)
 
 
 def _check_shape():

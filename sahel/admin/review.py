@@ -16,6 +16,7 @@ count does not grow with its rows.
 import datetime
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
@@ -30,7 +31,7 @@ from sahel.admin.claims import ClaimAdmin
 from sahel.admin.permissions import can_publish
 from sahel.core import services
 from sahel.core.history import StaleEditError, change_set
-from sahel.core.models import Certainty, PublicationStatus
+from sahel.core.models import Certainty, ClaimModel, PublicationStatus
 from sources.models import Citation, Stance
 
 PAGE_SIZE = 100
@@ -82,14 +83,15 @@ SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
 
 
 def claim_admins(request) -> list[ClaimAdmin]:
-    """The admins of the kinds of claims this user may see, in the site's order."""
-    from django.contrib import admin
-
-    return [
-        model_admin
-        for model, model_admin in admin.site._registry.items()
-        if isinstance(model_admin, ClaimAdmin) and model_admin.has_view_permission(request)
-    ]
+    """The admins of the kinds of claims this user may see, in the models' order."""
+    site = _site()
+    found = []
+    for model in apps.get_models():
+        if issubclass(model, ClaimModel) and site.is_registered(model):
+            model_admin = site.get_model_admin(model)
+            if isinstance(model_admin, ClaimAdmin) and model_admin.has_view_permission(request):
+                found.append(model_admin)
+    return found
 
 
 def _annotated(model_admin):

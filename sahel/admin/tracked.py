@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
-from sahel.admin.explorer import explorer_links
+from sahel.admin.explorer_links import explorer_links
 from sahel.admin.forms import (
     REASON,
     VERSION,
@@ -41,7 +41,7 @@ class TrackedAdmin(RevisionsMixin, SimpleHistoryAdmin):
     # matching name, in any spelling.
     actor_search_paths: tuple[str, ...] = ()
     # The explorer's page of an object (the URL name under "explorer:", by slug) and its
-    # sections (title, anchor): linked from the change form (sahel.admin.explorer).
+    # sections (title, anchor): linked from the change form (sahel.admin.explorer_links).
     explorer_page: str | None = None
     explorer_sections: tuple[tuple[str, str], ...] = ()
 

@@ -10,7 +10,9 @@ from sahel.read.resources import projections
 
 @strawberry.type(description="One public object created, updated or removed by a change set.")
 class Change:
-    cursor: str = strawberry.field(description="Resume after this change with `since`.")
+    cursor: str = strawberry.field(
+        description="Resume right after this entry with `since` (inside its change set too)."
+    )
     resource: str = strawberry.field(description="actors, affiliations, events, places, sources")
     id: strawberry.ID
     action: str = strawberry.field(description="created, updated or removed")
@@ -30,8 +32,9 @@ class ChangePage:
 @strawberry.type
 class Query:
     @strawberry.field(
-        description="Every change to public data in commit order, `limit` change sets after "
-        "`since` (a cursor from an earlier answer; from the beginning without one)."
+        description="Every change to public data in commit order, up to `limit` entries after "
+        "`since` (a cursor from an earlier answer or entry; from the beginning without one). "
+        "A page can end inside a change set; its `cursor` resumes right there."
     )
     def changes(self, since: str | None = None, limit: int | None = None) -> ChangePage:
         size = page_size(limit, "limit")

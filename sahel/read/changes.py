@@ -13,15 +13,17 @@ two are compared:
 - Changes that leave the public representation as it was (edits of drafts, of editorial
   notes) do not appear at all, so the history and the feed cannot leak hidden content.
 
-A feed page (and an object's history) is computed for all its change sets at once, in a
-number of queries that does not grow with them: the rows each change set wrote are read
-with one query per model (`change_set__in`) and attributed in Python, and the snapshots
-before and at every change set are one UNION ALL of per-instant querysets per projection
-level (`Projection.build_groups`). A page reads only the kinds of objects it holds, so its
-count is bounded by that plan (66 queries on the benchmark's TINY data) whatever its size,
-unless it passes over change sets without public effect (see FEED_LOOKAHEAD): each batch
-more costs the plan again. The owners of a change set are the rows that existed by its
-instant: nothing written later can have read what it wrote.
+A feed page is at most `limit` entries: a position in the feed is (change set, resource,
+id), and a cursor can point inside a change set. A batch reads the next `limit` +
+FEED_LOOKAHEAD objects the following change sets touch, in feed order, with one bounded
+query per resource (`sahel.read.owners`), then compares them all at once in a number of
+queries that does not grow with them: the snapshots before and at every change set are one
+UNION ALL of per-instant querysets per projection level (`Projection.build_groups`). What a
+page holds in memory is bounded by its `limit`, not by the size of its change sets. A page
+whose objects change nothing the public sees takes another batch (see FEED_LOOKAHEAD).
+An object's history reads its change sets the same way (all of them: one object's). The
+owners of a change set are the rows that existed by its instant: nothing written later
+can have read what it wrote.
 """
 
 import base64

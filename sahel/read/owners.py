@@ -25,7 +25,7 @@ finds them (`changes.objects_touched`, all of a change set's at once) and cut in
 """
 
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -181,7 +181,7 @@ def joins_as_written():
     if connection.vendor != "postgresql":
         yield
         return
-    with transaction.atomic(), connection.cursor() as cursor:
+    with _transaction(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL join_collapse_limit = 1; SET LOCAL from_collapse_limit = 1")
         try:
             yield
@@ -189,6 +189,11 @@ def joins_as_written():
             cursor.execute(
                 "SET LOCAL join_collapse_limit TO DEFAULT; SET LOCAL from_collapse_limit TO DEFAULT"
             )
+
+
+def _transaction():
+    """The response's read-only snapshot when there is one (no savepoint), else one."""
+    return nullcontext() if connection.in_atomic_block else transaction.atomic()
 
 
 LAST_ID = 2**63 - 1  # greater than any id: "after every object of the change set"

@@ -34,23 +34,12 @@ class CSVRenderer(renderers.BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        context = renderer_context or {}
-        response, view = context.get("response"), context.get("view")
-        if response is not None and response.status_code >= 400:
-            rows = [
-                {
-                    "parameter": key,
-                    "error": " ".join(map(str, value)) if isinstance(value, list) else str(value),
-                }
-                for key, value in (data or {}).items()
-            ]
-            columns = ["parameter", "error"]
-        else:
-            rows = [flatten(item) for item in _results(data)]
-            projection = view.projection
-            if view.action == "retrieve" and view.detail_projection is not None:
-                projection = view.detail_projection
-            columns = projection.flat_columns()  # the same columns for every page
+        view = (renderer_context or {})["view"]  # errors are JSON (views.JsonErrors)
+        rows = [flatten(item) for item in _results(data)]
+        projection = view.projection
+        if view.action == "retrieve" and view.detail_projection is not None:
+            projection = view.detail_projection
+        columns = projection.flat_columns()  # the same columns for every page
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
@@ -71,21 +60,20 @@ class GeoJSONRenderer(renderers.JSONRenderer):
     format = "geojson"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        response = (renderer_context or {}).get("response")
-        if response is None or response.status_code < 400:
-            features = [
-                {
-                    "type": "Feature",
-                    "id": item["id"],
-                    "geometry": geometry(item),
-                    "properties": item,
-                }
-                for item in _results(data)
-            ]
-            collection = {"type": "FeatureCollection", "features": features}
-            if isinstance(data, dict) and "results" in data:
-                collection.update({k: data[k] for k in ("count", "next", "previous")})
-            elif isinstance(data, dict):
-                collection = features[0]
-            data = collection
+        # Errors are JSON (views.JsonErrors): `data` is a page or an object.
+        features = [
+            {
+                "type": "Feature",
+                "id": item["id"],
+                "geometry": geometry(item),
+                "properties": item,
+            }
+            for item in _results(data)
+        ]
+        collection = {"type": "FeatureCollection", "features": features}
+        if isinstance(data, dict) and "results" in data:
+            collection.update({k: data[k] for k in ("count", "next", "previous")})
+        elif isinstance(data, dict):
+            collection = features[0]
+        data = collection
         return super().render(data, accepted_media_type, renderer_context)

@@ -81,7 +81,18 @@ class Pagination(PageNumberPagination):
             ) from None
 
 
-class ResourceViewSet(OneSnapshot, ConditionalGetMixin, viewsets.ViewSet):
+class JsonErrors:
+    """Errors are JSON whatever format was asked (`?format=csv`, `geojson`): a client gets
+    the parameter and what was wrong with it, as on every API path."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+class ResourceViewSet(JsonErrors, OneSnapshot, ConditionalGetMixin, viewsets.ViewSet):
     """A resource (`sahel.read.resources.Resource`: projection, FilterSet, orderings) as a
     list, a detail and a history; also as GeoJSON when it has a location."""
 
@@ -230,7 +241,7 @@ def refuse_repeated(request, repeatable: set[str]) -> None:
 EXPORT_FORMATS = ("jsonl", "ftm", "popolo", "csv")
 
 
-class ExportView(APIView):
+class ExportView(JsonErrors, APIView):
     """The whole public dataset, in one snapshot. `?format=jsonl` (the default): JSON Lines,
     streamed, one object a line, each with its `resource`, then a closing line
     `{"resource": "end", "records": N, "as_of": T}`. `?format=ftm`: FollowTheMoney entities
@@ -276,8 +287,9 @@ class ExportView(APIView):
             table = request.query_params.get("table")
             known = tables.layout(resources)[1]
             if table not in known:
+                given = "Required with format=csv" if table is None else repr(table)
                 raise exceptions.ValidationError(
-                    {"table": [f"{table!r}: choose one of {', '.join(known)}."]}
+                    {"table": [f"{given}: choose one of {', '.join(known)}."]}
                 )
             response = StreamingHttpResponse(
                 export.joined(tables.table_csv(resources, table, as_of)),
@@ -297,7 +309,7 @@ def _attachment(response, stamp: str, suffix: str):
     return response
 
 
-class ChangesView(OneSnapshot, ConditionalGetMixin, APIView):
+class ChangesView(JsonErrors, OneSnapshot, ConditionalGetMixin, APIView):
     """Every change to public data in commit order: `?since=<cursor>` resumes after the
     last change set seen. Each entry is one resource object created, updated (with the
     changed fields) or removed (unpublished, withdrawn, deleted: no content)."""

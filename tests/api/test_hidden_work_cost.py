@@ -70,7 +70,9 @@ def test_feed_cost_does_not_grow_with_draft_work(api, make):
     after, again = measure(api, "/api/v1/changes/", since=end, limit=1)
     assert body["results"] == again["results"] == []
     assert after == before, (before, after)
-    assert after <= 10
+    # The end cursor is inside the last change set: its rest is read (none), then the log
+    # (nothing maybe public); on PostgreSQL two statements more set the owners' join plan.
+    assert after <= 12
     # A public change after the hidden work is found at the same cost.
     actor = Actor.objects.get(slug="cpa")
     services.update(

@@ -89,6 +89,29 @@ def test_the_home_page_lists_recent_public_changes_not_hidden_ones(client, make,
     assert [entry["reason"] for entry in feed] == ["Reviewed the brigade"]
 
 
+def test_the_home_page_shows_the_first_entries_of_a_large_change_set(client, make, editor):
+    """The home page reads a bounded page of each recent change set (a change set of
+    5,000 objects cost seconds on a cold load), and links to the rest in the feed."""
+    from sahel.core.history import change_set
+    from sahel.explorer import pages
+
+    with change_set(editor, "Load the brigades"):
+        for n in range(pages.RECENT_ENTRIES + 2):
+            make.actor(slug=f"brigade-{n}", name=f"Brigade {n}", status="published")
+    recent = page(client, "/")
+    recent = recent[recent.index("data-recent-changes") :]
+    assert recent.count('class="change-entry') == pages.RECENT_ENTRIES
+    assert "Brigade 0" in recent
+    assert f"Brigade {pages.RECENT_ENTRIES}<" not in recent
+    rest = recent[recent.index('class="change-more"') :]
+    start = rest.index('href="') + 6
+    href = rest[start : rest.index('"', start)].replace("&amp;", "&")
+    shown = api(client, href)["results"]
+    assert [e["data"]["name"] for e in shown] == [
+        f"Brigade {n}" for n in range(pages.RECENT_ENTRIES, pages.RECENT_ENTRIES + 2)
+    ]
+
+
 def test_the_licence_is_shown_once_it_is_set(client, db, settings):
     assert "The licence of the data is not set yet" in page(client, "/")
     settings.SAHEL_DATA_LICENCE = {

@@ -355,10 +355,11 @@ def test_changes_walk_matches_rest_feed(gql, client, monkeypatch):
 
     monkeypatch.setattr(changes, "FEED_LAG", datetime.timedelta(0), raising=False)
     rest = client.get("/api/v1/changes/", {"limit": 1000}).json()["results"]
-    walked, since = [], None
+    walked, since, pages = [], None, 0
     while True:
+        pages += 1
         page = gql(
-            "query($since: String) { changes(since: $since, limit: 50) { cursor hasMore "
+            "query($since: String) { changes(since: $since, limit: 100) { cursor hasMore "
             "entries { cursor resource id action time reason data changes } } }",
             since=since,
         )["changes"]
@@ -369,6 +370,7 @@ def test_changes_walk_matches_rest_feed(gql, client, monkeypatch):
     assert [(e["resource"], int(e["id"]), e["action"]) for e in walked] == [
         (e["resource"], e["id"], e["action"]) for e in rest
     ]
+    assert pages > 1, len(walked)  # pages of entries, not of change sets
     assert walked[0]["data"]
     assert walked[0]["reason"]
 

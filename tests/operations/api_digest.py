@@ -21,15 +21,19 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _records(body: bytes) -> bytes:
+    """The export's records: its closing line names the instant it was read (live: now),
+    which differs between two reads of the same data; its count is checked here."""
+    *lines, end = body.splitlines(keepends=True)
+    closing = json.loads(end)
+    if closing.get("resource") != "end" or closing["records"] != len(lines):
+        raise SystemExit(f"the export was cut short: {closing}")
+    return b"".join(lines)
+
+
 def digest() -> dict:
     client = Client()
-    export = b"".join(client.get("/api/v1/export/").streaming_content)
-    # The closing line names the snapshot's instant, which is when the export was read.
-    *records, closing = export.splitlines(keepends=True)
-    end = json.loads(closing)
-    assert end["resource"] == "end", end
-    assert end["records"] == len(records), end
-    export = b"".join(records)
+    export = _records(b"".join(client.get("/api/v1/export/").streaming_content))
     entries, pages, since = [], 0, None
     while True:
         query = "limit=200" + (f"&since={since}" if since else "")
