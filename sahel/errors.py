@@ -178,12 +178,10 @@ class JsonErrorsMiddleware:
         handlers like any other view's, instead of by the server's HTML 500 page."""
         chunks = iter(response.streaming_content)
         try:
-            first = next(chunks)
+            first = next(chunks)  # a failure here propagates to the handlers (the
+            # generator that raised is finished: its snapshot is closed already)
         except StopIteration:
             response.streaming_content = iter(())
             return response
-        except BaseException:
-            response.close()
-            raise
         response.streaming_content = itertools.chain([first], chunks)
         return response

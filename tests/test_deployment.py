@@ -447,8 +447,10 @@ def test_a_generated_client_reads_the_api_through_named_models(generated_client)
     text = api("export_retrieve").sync(
         client=client, resource=[models.ExportRetrieveResourceItem.ACTORS]
     )
-    lines = [json.loads(line) for line in text.splitlines()]
+    *lines, end = [json.loads(line) for line in text.splitlines()]
     assert {line["resource"] for line in lines} == {"actors"}
+    closing = models.ExportEnd.from_dict(end)  # the closing line: its own model
+    assert (closing.resource.value, closing.records) == ("end", len(lines))
     exported = {line["slug"]: models.ActorLine.from_dict(line) for line in lines}
     assert exported["jnim"].names[0].name == jnim.names[0].name
     as_actor = models.Actor.from_dict(
