@@ -16,7 +16,7 @@ def recent_change_sets(limit: int, resources: dict, *, entries: int, until=None)
     data, newest first: each with its `time`, `reason` (None when it only removed things:
     the feed gives no reason then), its first `entries` feed entries and `more` (whether
     it has more: the feed has them all, from the cursor of the last one shown)."""
-    log = ChangeSetLog.objects.filter(changes._maybe_public()).order_by("-seq")
+    log = ChangeSetLog.objects.filter(changes.maybe_public()).order_by("-seq")
     if until is not None:
         log = log.filter(time__lte=until)
     rows = log.values_list("seq", "change_set", "time", "reason")
