@@ -115,11 +115,16 @@ def client_side(path: str = PATH) -> Side:
 
 
 def view_side(view) -> Side:
-    """The request given straight to a Django `view` (as `SahelGraphQLView.as_view(...)`)."""
+    """The request given to a Django `view` (as `SahelGraphQLView.as_view(...)`) through the
+    middleware that shapes every API error (sahel.errors: strawberry's plain-text refusals
+    answered as GraphQL errors), as the site's middleware chain does."""
+    from sahel.errors import JsonErrorsMiddleware
+
+    shaped = JsonErrorsMiddleware(view)
 
     def ask(request: Request) -> Answer:
         http = RequestFactory().post(PATH, request.encoded(), content_type="application/json")
-        return Answer.of(view(http))
+        return Answer.of(shaped(http))
 
     return ask
 
