@@ -551,5 +551,7 @@ def soak(
             "pages": pages,
         }
     if server is not None:
+        # Workers the arbiter started: `workers` at start, one more for each killed one.
+        report["workers_booted"] = server.last_log.count("Booting worker")
         report["server_log_tail"] = server.last_log[-4000:]
     return report
