@@ -189,34 +189,10 @@ _ABU_PREFIXES = ("aboul", "abul")
 # What may be glued to the next word, and is split off as another form of the token.
 _GLUED = ("al", "el", "ag", "ould", "ben", "bin", "abu", "abou", "bou")
 
-# Tokens that are not the name itself: articles, kinship particles, function words.
-PARTICLE_TOKENS = frozenset(
-    [
-        "al",
-        "ag",
-        "ould",
-        "bin",
-        "wa",
-        "d",
-        "y",
-        "w",
-        "a",
-        "the",
-        "of",
-        "for",
-        "and",
-        "in",
-        "de",
-        "du",
-        "des",
-        "la",
-        "le",
-        "les",
-        "et",
-        "en",
-        "on",
-    ]
-)
+# Tokens that are not the name itself: the skeleton's particles as the matcher's tokens
+# spell them (canonical: el/ad/an ... -> al, ben/ibn -> bin), and two more function words.
+# "ult" stays a word of the name here, as it always was for the matcher.
+PARTICLE_TOKENS = frozenset(_CANONICAL.get(t, t) for t in PARTICLES - {"ult"}) | {"en", "on"}
 _FUNCTION_WORDS = PARTICLE_TOKENS - {"al", "ag", "ould", "bin"}
 LIGHT_TOKENS = frozenset(["abu", "abd", "umm"])  # a part of a name, but a common one
 
