@@ -296,7 +296,7 @@ SPECTACULAR_SETTINGS = {
 # Accelerators that read a library beyond its documented API (README, "Accelerators"): each
 # can be turned off, and turns itself off with a warning on a library version it does not know.
 SAHEL_COMPILED_SQL = env_bool("SAHEL_COMPILED_SQL", True)  # sahel/read/compiled.py
-SAHEL_GRAPHQL_FAST_EXECUTION = env_bool("SAHEL_GRAPHQL_FAST_EXECUTION", True)  # sahel/graphql
+SAHEL_GRAPHQL_COMPILED = env_bool("SAHEL_GRAPHQL_COMPILED", True)  # sahel/graphql
 SAHEL_FEED_OWNERS_SQL = env_bool("SAHEL_FEED_OWNERS_SQL", True)  # sahel/read/owners.py
 
 # The data's licence and how to cite it: shown at the API root, on the explorer's home page

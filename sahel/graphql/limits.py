@@ -21,8 +21,10 @@ from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 
 from sahel.core.outages import is_unavailable
@@ -117,9 +119,16 @@ def should_mask(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
+CACHED_DOCUMENTS = 256  # parsed and validated documents kept, by their text
+
 EXTENSIONS = [
     # Factories and classes, not shared instances: each request gets its own.
     lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+    # A document is parsed and validated once (the caches are strawberry's, by text;
+    # the token limit is part of the parser's key, the depth and alias limits are
+    # validation rules): a client repeating its query pays neither again.
+    lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
+    lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
     lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
     lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
     ArgumentLimits,

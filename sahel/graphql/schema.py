@@ -11,7 +11,7 @@ from actors.graphql.schema import Query as ActorQuery
 from affiliations.graphql.schema import Query as AffiliationQuery
 from events.graphql.schema import Query as EventQuery
 from places.graphql.schema import Query as PlaceQuery
-from sahel.graphql import execution
+from sahel.graphql import plans
 from sahel.graphql.changes import Query as ChangeQuery
 from sahel.graphql.limits import EXTENSIONS
 from sources.graphql.schema import Query as SourceQuery
@@ -23,32 +23,29 @@ Query = merge_types(
 )
 
 
-def build_schema(*, fast: bool) -> strawberry.Schema:
-    """The schema; `fast`: with the short execution paths of `sahel.graphql.execution`
-    (the same answers: tests compare them), else graphql-core's own executor."""
-    built = strawberry.Schema(
+def build_schema(*, compiled: bool) -> strawberry.Schema:
+    """The schema; `compiled`: queries answered by their compiled plans
+    (`sahel.graphql.plans`: the same answers, tests compare them), else by graphql-core's
+    executor."""
+    return strawberry.Schema(
         query=Query,
-        extensions=EXTENSIONS,
+        extensions=[*EXTENSIONS, plans.CompiledExecution] if compiled else EXTENSIONS,
         # "Did you mean ...?" hints describe the schema to whoever probes it. Off everywhere:
         # GraphiQL completes field names from introspection anyway.
         config=StrawberryConfig(disable_field_suggestions=True),
-        execution_context_class=execution.Executor if fast else None,
     )
-    if fast:
-        execution.streamline(built)
-    return built
 
 
-def _fast() -> bool:
-    if not settings.SAHEL_GRAPHQL_FAST_EXECUTION:
+def _compiled() -> bool:
+    if not settings.SAHEL_GRAPHQL_COMPILED:
         return False
-    if problems := execution.problems():
+    if problems := plans.problems():
         logger.warning(
-            "GraphQL's short execution paths are off (graphql-core's executor, slower): %s.",
+            "GraphQL's compiled read path is off (graphql-core's executor, slower): %s.",
             "; ".join(problems),
         )
         return False
     return True
 
 
-schema = build_schema(fast=_fast())
+schema = build_schema(compiled=_compiled())

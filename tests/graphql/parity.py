@@ -4,17 +4,18 @@ locations and extensions, key order and list order included).
 
 A side is a function from a `Request` to an `Answer`. Today there are two:
 
-- `served`: the schema as the site serves it (strawberry with `sahel.graphql.execution`'s
-  `Executor` and `streamline`), POSTed to /graphql/ through django.test.Client: URL
-  routing, middleware, the view (one snapshot, extensions, error masking, orjson);
+- `served`: the schema as the site serves it (queries answered by their compiled plans,
+  `sahel.graphql.plans`), POSTed to /graphql/ through django.test.Client: URL routing,
+  middleware, the view (one snapshot, extensions, error masking, orjson);
 - `reference`: a second `strawberry.Schema` of the same Query type, extensions and config,
   executed by graphql-core's ordinary executor (strawberry's default execution context, no
-  `streamline`), behind the same view class (`SahelGraphQLView`), called with a
+  plans), behind the same view class (`SahelGraphQLView`), called with a
   RequestFactory request: the same snapshot, extensions, error masking and JSON encoding.
 
-Another execution (a compiled read path) is plugged in as one more entry of `SIDES`, e.g.
-`SIDES["compiled"] = view_side(SahelGraphQLView.as_view(schema=compiled_schema))`; every
-side is compared with `BASELINE`.
+Another execution is plugged in as one more entry of `SIDES`, e.g.
+`SIDES["other"] = view_side(SahelGraphQLView.as_view(schema=other_schema))`; every side is
+compared with `BASELINE`. The served side must have answered from its plans, not by
+falling back (`test_parity`: the corpus's app queries leave no fallback).
 
 The corpus (tests/graphql/corpus/*.yaml) names ids, instants and cursors of the data world
 (`tests.graphql.corpus.world`) by placeholders, resolved when a query is asked:
@@ -43,7 +44,6 @@ from graphql import (
     TypeInfo,
     TypeInfoVisitor,
     Visitor,
-    is_object_type,
     parse,
     print_ast,
     validate,
@@ -132,18 +132,17 @@ def view_side(view) -> Side:
 @functools.cache
 def reference_schema() -> strawberry.Schema:
     """The served schema's Query type, extensions and config, executed by graphql-core's
-    ordinary executor."""
-    from sahel.graphql.schema import Query, schema
+    ordinary executor (no compiled plans)."""
+    from sahel.graphql.plans import CompiledExecution
+    from sahel.graphql.schema import build_schema, schema
 
-    reference = strawberry.Schema(query=Query, extensions=schema.extensions, config=schema.config)
-    # strawberry's own execution context: graphql-core's, as strawberry wires it
+    reference = build_schema(compiled=False)
+    assert CompiledExecution in schema.extensions  # the served one is compiled
+    assert CompiledExecution not in reference.extensions
     assert reference.execution_context_class is StrawberryGraphQLCoreExecutionContext
-    assert not any(  # not streamlined (sahel.graphql.execution._direct marks what it wraps)
-        hasattr(field_def.resolve, "strawberry_resolve")
-        for graphql_type in reference._schema.type_map.values()
-        if is_object_type(graphql_type)
-        for field_def in graphql_type.fields.values()
-    )
+    assert list(reference.extensions) == [
+        e for e in schema.extensions if e is not CompiledExecution
+    ]
     return reference
 
 

@@ -1,18 +1,21 @@
-"""The short execution paths (sahel.graphql.execution) answer exactly as strawberry and
-graphql-core do without them: data, nulls, errors and their paths; and the GraphQL view's
-orjson encoding is the document strawberry's json.dumps wrote."""
+"""The compiled read path (sahel.graphql.plans) answers exactly as strawberry and
+graphql-core do without it: data, nulls, errors and their paths and locations; what it does
+not cover falls back to graphql-core; and the GraphQL view's orjson encoding is the
+document strawberry's json.dumps wrote."""
 
 import datetime
 import decimal
 import enum
 import json
+import logging
 import types
 
 import pytest
 import strawberry
 from django.core.serializers.json import DjangoJSONEncoder
 
-from sahel.graphql.execution import Executor, streamline
+from sahel.graphql import plans
+from sahel.graphql.plans import CompiledExecution
 from tests.graphql.queries import EVENTS, NESTED, SEARCH
 
 
@@ -89,6 +92,14 @@ class Query:
     def item(self, index: int) -> Item:
         return _items()[index]
 
+    @strawberry.field
+    def maybe_item(self, index: int) -> Item | None:
+        return _items()[index]
+
+    @strawberry.field
+    def strict(self) -> list[Item]:
+        return _items()[:2]
+
 
 TOY_QUERIES = [
     """{ items { name maybe count ratio flag colour ident doubled where broken times
@@ -102,58 +113,90 @@ TOY_QUERIES = [
     "{ item(index: 5) { best { name } } }",
     "{ item(index: 5) { first { name } } }",
     "{ item(index: 5) { children { name } } }",
+    "{ a: maybeItem(index: 1) { name } b: maybeItem(index: 0) { name } }",
+    "{ strict { name } }",
+    "{ __typename items { __typename name } }",
+    "{ items { ... on Item { name } ...F } } fragment F on Item { name count }",
+    "query($s: Boolean!) { items { name count @skip(if: $s) ratio @include(if: $s) } }",
+    "query($n: Int!) { item(index: $n) { name } }",
+    "query($n: Int!) { maybeItem(index: $n) { times(factor: $n) } }",
+    "query A { item(index: 0) { name } } query B { item(index: 2) { count } }",
 ]
+VARIABLES = [{"s": True}, {"s": False}, {"n": 0}, {"n": 5}, {"n": "x"}, {}]
 
 
 def _plain_schema(query):
     return strawberry.Schema(query=query)
 
 
-def _fast_schema(query):
-    schema = strawberry.Schema(query=query, execution_context_class=Executor)
-    assert streamline(schema) > 0
-    return schema
+def _compiled_schema(query):
+    return strawberry.Schema(query=query, extensions=[CompiledExecution])
 
 
-def _answer(schema, query: str, variables=None, context=None) -> dict:
+def _answer(schema, query: str, variables=None, context=None, operation_name=None) -> dict:
     result = schema.execute_sync(
-        query, variable_values=variables, context_value=context or types.SimpleNamespace()
+        query,
+        variable_values=variables,
+        context_value=context or types.SimpleNamespace(),
+        operation_name=operation_name,
     )
     return {
         "data": result.data,
-        "errors": [
-            {"message": error.message, "path": error.path, "extensions": error.extensions}
-            for error in result.errors or ()
-        ],
+        "errors": [error.formatted for error in result.errors or ()],
     }
 
 
+@pytest.mark.parametrize("variables", VARIABLES)
 @pytest.mark.parametrize("query", TOY_QUERIES)
-def test_short_paths_answer_as_graphql_core(query):
-    """Plain fields, nulls in non-null fields, values a scalar or an enum refuses, resolvers
-    with and without info, raising resolvers, arguments, fragments and aliases."""
-    expected = _answer(_plain_schema(Query), query)
+def test_plans_answer_as_graphql_core(query, variables):
+    """Plain fields, nulls in non-null fields (propagated to the nearest nullable field,
+    the root included), values a scalar or an enum refuses, resolvers with and without
+    info, raising resolvers, arguments, variables (refused ones too), fragments, aliases,
+    `__typename`, `@skip`/`@include`: the same JSON, errors' messages, paths and locations
+    included."""
+    operation = "B" if "query A" in query else None
+    expected = _answer(_plain_schema(Query), query, variables, operation_name=operation)
     assert expected["data"] or expected["errors"]
-    assert _answer(_fast_schema(Query), query) == expected
+    ran = []
+    original = plans._Run.execute
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(plans._Run, "execute", lambda run: ran.append(run) or original(run))
+        compiled = _answer(_compiled_schema(Query), query, variables, operation_name=operation)
+    assert compiled == expected
+    refused = any("Variable" in error["message"] for error in expected["errors"])
+    assert len(ran) == (0 if refused else 1)  # answered by its plan
 
 
-def test_streamline_leaves_fields_with_arguments_to_strawberry():
-    schema = _fast_schema(Query)
-    fields = schema._schema.type_map["Item"].fields
-    assert hasattr(fields["doubled"].resolve, "strawberry_resolve")
-    assert hasattr(fields["where"].resolve, "strawberry_resolve")
-    assert not hasattr(fields["times"].resolve, "strawberry_resolve")
+def test_an_operation_is_compiled_once(monkeypatch):
+    """The second request with the same text (and the same `@skip`/`@include` values)
+    reuses the plan; other directive values are another plan."""
+    compiled = []
+    original = plans.compile_operation
+    monkeypatch.setattr(plans, "compile_operation", lambda *a: compiled.append(a) or original(*a))
+    monkeypatch.setattr(plans, "PLANS", plans.Plans())
+    schema = _compiled_schema(Query)
+    query = "query($s: Boolean!) { items { name count @skip(if: $s) } }"
+    for variables in ({"s": True}, {"s": True}, {"s": False}, {"s": False}):
+        assert _answer(schema, query, variables)["data"]["items"]
+    assert len(compiled) == 2
 
 
-def test_the_app_schema_uses_the_short_paths():
+def test_what_plans_do_not_cover_is_answered_by_graphql_core(monkeypatch, caplog):
+    """Introspection is graphql-core's: the answer is its own, and the fallback is logged."""
+    monkeypatch.setattr(plans, "PLANS", plans.Plans())
+    query = "{ __schema { queryType { name } } items { name } }"
+    with caplog.at_level(logging.INFO, logger="sahel.graphql.plans"):
+        answer = _answer(_compiled_schema(Query), query)
+    assert answer == _answer(_plain_schema(Query), query)
+    assert answer["data"]["__schema"] == {"queryType": {"name": "Query"}}
+    assert "graphql-core's executor answers (introspection)" in caplog.text
+
+
+def test_the_app_schema_is_compiled():
     from sahel.graphql.schema import schema
 
-    assert schema.execution_context_class is Executor
-    assert hasattr(
-        schema._schema.type_map["Affiliation"].fields["object"].resolve, "strawberry_resolve"
-    )
-    actor = schema._schema.type_map["Actor"].fields
-    assert not hasattr(actor["affiliationsAsSubject"].resolve, "strawberry_resolve")
+    assert plans.CompiledExecution in schema.extensions
+    assert plans.problems() == []
 
 
 APP_QUERIES = [
@@ -188,14 +231,11 @@ APP_QUERIES = [
 def test_the_app_schema_answers_as_strawberry_would(curated, query, variables):
     """The app's schema against the same types executed by strawberry's own executor and
     resolvers, on the curated dataset."""
-    from sahel.graphql.limits import EXTENSIONS
-    from sahel.graphql.schema import Query as AppQuery
-    from sahel.graphql.schema import schema
+    from sahel.graphql.schema import build_schema
 
-    plain = strawberry.Schema(query=AppQuery, extensions=EXTENSIONS, config=schema.config)
-    expected = _answer(plain, query, variables)
+    expected = _answer(build_schema(compiled=False), query, variables)
     assert expected["data"] or expected["errors"]
-    assert _answer(schema, query, variables) == expected
+    assert _answer(build_schema(compiled=True), query, variables) == expected
 
 
 def test_the_view_encodes_as_strawberry_did():
@@ -216,25 +256,6 @@ def test_the_view_encodes_as_strawberry_did():
     encoded = SahelGraphQLView(schema=schema).encode_json(data)
     assert json.loads(encoded) == json.loads(json.dumps(data, cls=DjangoJSONEncoder))
     assert json.loads(encoded)["extensions"]["when"] == "2020-01-02T03:04:05.678Z"
-
-
-def test_records_are_not_awaitable_and_coroutines_still_are():
-    import asyncio
-
-    from sahel.graphql.batches import Record
-
-    @strawberry.type
-    class Probe:
-        @strawberry.field
-        def answers(self, info: strawberry.Info) -> list[bool]:
-            is_awaitable = info._raw_info.is_awaitable
-            coroutine = asyncio.sleep(0)
-            try:
-                return [is_awaitable(Record({"id": 1})), is_awaitable(coroutine)]
-            finally:
-                coroutine.close()
-
-    assert _answer(_fast_schema(Probe), "{ answers }")["data"] == {"answers": [False, True]}
 
 
 @pytest.mark.django_db
@@ -281,31 +302,32 @@ def test_a_lone_surrogate_in_the_input_is_a_named_error_not_a_server_error(
     assert error["extensions"] == {"code": "BAD_USER_INPUT"}
 
 
-def test_the_executor_knows_this_graphql_core():
-    """The fast executor is in use on the graphql-core it was written for; one whose
-    execution context has other signatures gets graphql-core's own executor instead, with a
-    warning at start-up (sahel/graphql/schema.py), rather than failing every query while it
-    runs, and this test fails until it is checked again."""
-    from sahel.graphql.execution import compatible, problems
-    from sahel.graphql.schema import schema
+def test_the_plans_know_this_graphql_core(monkeypatch, caplog):
+    """The plans run on the graphql-core and strawberry they were written for; on others
+    the schema is built without them, with a warning at start-up, rather than failing
+    every query while it runs, and this test fails until they are checked again."""
+    from sahel.graphql import schema as schema_module
 
-    assert problems() == []
-    assert schema.execution_context_class is Executor
+    assert plans.problems() == []
 
-    class Changed:
-        def complete_value(self, return_type, field_nodes, info, path, result):
-            pass
+    def changed(type_def, node, variables):  # an older get_argument_values
+        return {}
 
-    assert not compatible(Changed)
-    assert "`complete_value` takes" in " ".join(problems(Changed))
+    monkeypatch.setattr(plans, "get_argument_values", changed)
+    assert "get_argument_values takes" in " ".join(plans.problems())
+    with caplog.at_level(logging.WARNING, logger="sahel.graphql.schema"):
+        assert schema_module._compiled() is False
+    assert "compiled read path is off" in caplog.text
 
 
-def test_the_fast_executor_can_be_turned_off(caplog):
-    """SAHEL_GRAPHQL_FAST_EXECUTION=0 builds the schema with graphql-core's executor."""
-    from sahel.graphql.schema import build_schema
+def test_the_plans_can_be_turned_off(settings):
+    """SAHEL_GRAPHQL_COMPILED=0 builds the schema with graphql-core's executor alone."""
+    from sahel.graphql import schema as schema_module
 
-    plain = build_schema(fast=False)
-    assert plain.execution_context_class is not Executor
+    settings.SAHEL_GRAPHQL_COMPILED = False
+    assert schema_module._compiled() is False
+    plain = schema_module.build_schema(compiled=False)
+    assert plans.CompiledExecution not in plain.extensions
     result = plain.execute_sync("{ __typename }")
     assert result.errors is None
     assert result.data == {"__typename": "Query"}

@@ -1,0 +1,346 @@
+"""Compiling a validated GraphQL operation into a plan (see sahel.graphql.plans): for each
+selection, the fields it asks (fragments spread, `@include`/`@skip` decided, as the spec's
+CollectFields), how each is read and how its value is completed (a closure per field and
+type: non-null, list, leaf, object), with graphql-core's messages for what it refuses."""
+
+import inspect
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLIncludeDirective,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSkipDirective,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    get_directive_values,
+    is_leaf_type,
+    located_error,
+)
+from graphql.pyutils import Path, Undefined, is_iterable
+from graphql.pyutils import inspect as graphql_inspect
+from graphql.type import (
+    GraphQLBoolean,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
+    GraphQLString,
+    TypeNameMetaFieldDef,
+)
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+_INT_RANGE = range(-(2**31), 2**31)
+
+
+class NotCompiled(Exception):
+    """What the plans do not cover; graphql-core's executor answers instead."""
+
+
+# -- plans ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class FieldPlan:
+    key: str  # the response name (the alias, or the field's name)
+    name: str
+    parent: GraphQLObjectType
+    definition: object  # GraphQLField
+    nodes: list  # the field nodes merged under `key` (error locations)
+    attribute: str | None  # read as this attribute of the source (no resolver of ours)
+    direct: Callable | None  # an argument-free resolver of ours, called as direct(source, info)
+    takes_arguments: bool
+    non_null: bool
+    complete: Callable = None  # (run, value, path) -> the completed value
+    typename: bool = False
+
+
+@dataclass(slots=True)
+class Plan:
+    operation: OperationDefinitionNode
+    fragments: dict
+    fields: list  # the root's FieldPlans
+
+
+def _field_nodes(schema, fragments, variables, object_type, selection_set, grouped, seen) -> None:
+    """Collect the fields of `selection_set` for `object_type` into `grouped` (response
+    name -> field nodes), as the spec's CollectFields does."""
+    for selection in selection_set.selections:
+        if not _included(selection, variables):
+            continue
+        if isinstance(selection, FieldNode):
+            key = selection.alias.value if selection.alias else selection.name.value
+            grouped.setdefault(key, []).append(selection)
+        elif isinstance(selection, InlineFragmentNode):
+            if selection.directives and any(
+                d.name.value in ("defer", "stream") for d in selection.directives
+            ):
+                raise NotCompiled("@defer")
+            if _applies(schema, selection.type_condition, object_type):
+                _field_nodes(
+                    schema, fragments, variables, object_type, selection.selection_set, grouped,
+                    seen,
+                )  # fmt: skip
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if selection.directives and any(d.name.value == "defer" for d in selection.directives):
+                raise NotCompiled("@defer")
+            if selection.arguments:
+                raise NotCompiled("fragment arguments")
+            if name in seen:
+                continue
+            seen.add(name)
+            fragment = fragments.get(name)
+            if fragment is None or not _applies(schema, fragment.type_condition, object_type):
+                continue
+            _field_nodes(
+                schema, fragments, variables, object_type, fragment.selection_set, grouped, seen
+            )
+
+
+def _included(node, variables) -> bool:
+    if not node.directives:
+        return True
+    skip = get_directive_values(GraphQLSkipDirective, node, variables)
+    if skip and skip["if"] is True:
+        return False
+    include = get_directive_values(GraphQLIncludeDirective, node, variables)
+    return not (include and include["if"] is False)
+
+
+def _applies(schema, condition, object_type) -> bool:
+    if condition is None:
+        return True
+    conditional = schema.get_type(condition.name.value)
+    if conditional is object_type:
+        return True
+    if isinstance(conditional, GraphQLObjectType):
+        return False
+    raise NotCompiled("a fragment on an abstract type")
+
+
+def _fields(compiler, object_type: GraphQLObjectType, selection_sets) -> list[FieldPlan]:
+    grouped: dict[str, list] = {}
+    seen: set = set()
+    for selection_set in selection_sets:
+        _field_nodes(
+            compiler.schema, compiler.fragments, compiler.variables, object_type,
+            selection_set, grouped, seen,
+        )  # fmt: skip
+    return [compiler.field(object_type, key, nodes) for key, nodes in grouped.items()]
+
+
+class _Compiler:
+    def __init__(self, schema, fragments, variables):
+        self.schema, self.fragments, self.variables = schema, fragments, variables
+
+    def field(self, parent: GraphQLObjectType, key: str, nodes: list) -> FieldPlan:
+        name = nodes[0].name.value
+        if name in ("__schema", "__type"):
+            raise NotCompiled("introspection")
+        if any(
+            directive.name.value in ("defer", "stream")
+            for node in nodes
+            for directive in node.directives or ()
+        ):
+            raise NotCompiled("@stream")
+        if name == "__typename":
+            return FieldPlan(
+                key, name, parent, TypeNameMetaFieldDef, nodes, None, None, False, True,
+                typename=True,
+            )  # fmt: skip
+        definition = parent.fields.get(name)
+        if definition is None:
+            raise NotCompiled(f"no field {parent.name}.{name}")
+        strawberry_field = (definition.extensions or {}).get(
+            GraphQLCoreConverter.DEFINITION_BACKREF
+        )
+        if strawberry_field is None:
+            raise NotCompiled(f"{parent.name}.{name} is not a strawberry field")
+        attribute = direct = None
+        if strawberry_field.is_basic_field:
+            if strawberry_field.default_resolver is not getattr:
+                raise NotCompiled("a default resolver other than getattr")
+            attribute = strawberry_field.python_name
+        elif not definition.args and not nodes[0].arguments:
+            direct = _direct(strawberry_field)
+        plan = FieldPlan(
+            key, name, parent, definition, nodes, attribute, direct,
+            bool(definition.args or nodes[0].arguments),
+            isinstance(definition.type, GraphQLNonNull),
+        )  # fmt: skip
+        plan.complete = self.completer(
+            plan, definition.type, [node.selection_set for node in nodes]
+        )
+        return plan
+
+    def completer(self, plan: FieldPlan, return_type, selection_sets) -> Callable:
+        """How a value of `return_type` is completed, for the field `plan`."""
+        if isinstance(return_type, GraphQLNonNull):
+            inner = self.completer(plan, return_type.of_type, selection_sets)
+            message = f"Cannot return null for non-nullable field {plan.parent}.{plan.name}."
+
+            def complete_non_null(run, value, path):
+                completed = inner(run, value, path)
+                if completed is None:
+                    raise TypeError(message)
+                return completed
+
+            return complete_non_null
+        if isinstance(return_type, GraphQLList):
+            return self._list(plan, return_type, selection_sets)
+        if is_leaf_type(return_type):
+            return _leaf(return_type)
+        if isinstance(return_type, GraphQLObjectType):
+            if return_type.is_type_of is not None:
+                raise NotCompiled(f"{return_type.name} checks its values' types")
+            fields = _fields(self, return_type, [s for s in selection_sets if s is not None])
+
+            def complete_object(run, value, path):
+                if value is None or value is Undefined:
+                    return None
+                if isinstance(value, Exception):
+                    raise value
+                return run.object(fields, value, path)
+
+            return complete_object
+        raise NotCompiled(f"the abstract type {return_type}")
+
+    def _list(self, plan: FieldPlan, return_type: GraphQLList, selection_sets) -> Callable:
+        item_type = return_type.of_type
+        complete_item = self.completer(plan, item_type, selection_sets)
+        items_non_null = isinstance(item_type, GraphQLNonNull)
+        message = f"Expected Iterable, but did not find one for field '{plan.parent}.{plan.name}'."
+        nodes = plan.nodes
+
+        def complete_list(run, value, path):
+            if value is None or value is Undefined:
+                return None
+            if isinstance(value, Exception):
+                raise value
+            if not is_iterable(value):
+                raise GraphQLError(message)
+            completed = []
+            append = completed.append
+            for index, item in enumerate(value):
+                item_path = Path(path, index, None)
+                try:
+                    append(complete_item(run, item, item_path))
+                except Exception as raw:
+                    error = located_error(raw, nodes, item_path.as_list())
+                    if items_non_null:
+                        raise error from None
+                    run.errors.append(error)
+                    append(None)
+            return completed
+
+        return complete_list
+
+
+def _leaf(leaf_type) -> Callable:
+    coerce = leaf_type.coerce_output_value
+    # graphql-core's own answer for these exact Python types, without the call.
+    same = {
+        GraphQLString: str,
+        GraphQLID: str,
+        GraphQLBoolean: bool,
+    }.get(leaf_type)
+
+    def complete_leaf(run, value, path):
+        if value is None or value is Undefined:
+            return None
+        if isinstance(value, Exception):
+            raise value
+        if type(value) is same:
+            return value
+        if leaf_type is GraphQLInt and type(value) is int and value in _INT_RANGE:
+            return value
+        if leaf_type is GraphQLFloat and type(value) is float and math.isfinite(value):
+            return value
+        coerced = coerce(value)
+        if coerced is Undefined or coerced is None:
+            raise TypeError(
+                f"Expected `{graphql_inspect(leaf_type)}.coerce_output_value("
+                f"{graphql_inspect(value)})` to return non-nullable value, returned:"
+                f" {graphql_inspect(coerced)}"
+            )
+        return coerced
+
+    return complete_leaf
+
+
+def _direct(field) -> Callable | None:
+    """A resolver of ours that takes no arguments, called with what it asks (the object,
+    strawberry's info) without strawberry's generic chain, which converts arguments and
+    reduces field extensions it does not have; None: strawberry's resolver is called."""
+    resolver = field.base_resolver
+    if (
+        resolver is None
+        or field.arguments
+        or field.extensions
+        or field.is_async
+        or field.is_subscription
+        or resolver.parent_parameter
+        or resolver.root_parameter
+    ):
+        return None
+    function = resolver.wrapped_func
+    takes_self = resolver.self_parameter is not None
+    info_name = resolver.info_parameter.name if resolver.info_parameter else None
+    if inspect.iscoroutinefunction(function):
+        return None
+    if info_name is None:
+        return (lambda source, info: function(source)) if takes_self else (lambda s, i: function())
+
+    def call(source, info):
+        from strawberry.types.info import Info
+
+        arguments = {info_name: Info(_raw_info=info, _field=field)}
+        return function(source, **arguments) if takes_self else function(**arguments)
+
+    return call
+
+
+def operation_of(document, operation_name) -> OperationDefinitionNode:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is None:
+        if len(operations) != 1:
+            raise NotCompiled("no single operation")
+        return operations[0]
+    for operation in operations:
+        if operation.name and operation.name.value == operation_name:
+            return operation
+    raise NotCompiled(f"no operation named {operation_name!r}")
+
+
+def directive_variables(document) -> tuple[str, ...]:
+    """The variables that `@include`/`@skip` read: a plan depends on their values."""
+    names = set()
+
+    def walk(node):
+        for directive in getattr(node, "directives", None) or ():
+            for argument in directive.arguments or ():
+                if argument.value.kind == "variable":
+                    names.add(argument.value.name.value)
+        selection_set = getattr(node, "selection_set", None)
+        for selection in selection_set.selections if selection_set else ():
+            walk(selection)
+
+    for definition in document.definitions:
+        walk(definition)
+    return tuple(sorted(names))
+
+
+def compile_operation(schema, document, operation, variables) -> Plan:
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    compiler = _Compiler(schema, fragments, variables)
+    root_type = schema.query_type
+    return Plan(operation, fragments, _fields(compiler, root_type, [operation.selection_set]))
