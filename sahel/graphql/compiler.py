@@ -36,7 +36,13 @@ from graphql.type import (
 )
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from sahel.graphql.batches import Record
+
 _INT_RANGE = range(-(2**31), 2**31)
+# graphql-core's own answer for these exact Python types is the value itself.
+_AS_IS = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
+# A record's own attributes, found before its items (Record.__getattr__).
+RECORD_OWN = frozenset(name for name in dir(Record) if not name.startswith("__"))
 
 
 class NotCompiled(Exception):
@@ -59,6 +65,9 @@ class FieldPlan:
     non_null: bool
     complete: Callable = None  # (run, value, path) -> the completed value
     typename: bool = False
+    # A record's item read as is: the leaf's answer for a value of exactly this Python
+    # type is the value itself (str for String and ID, bool for Boolean); None: no such.
+    as_is: type | None = None
 
 
 @dataclass(slots=True)
@@ -178,6 +187,9 @@ class _Compiler:
         plan.complete = self.completer(
             plan, definition.type, [node.selection_set for node in nodes]
         )
+        leaf = definition.type.of_type if plan.non_null else definition.type
+        if attribute is not None and attribute not in RECORD_OWN:
+            plan.as_is = _AS_IS.get(leaf)
         return plan
 
     def completer(self, plan: FieldPlan, return_type, selection_sets) -> Callable:
@@ -246,11 +258,7 @@ class _Compiler:
 def _leaf(leaf_type) -> Callable:
     coerce = leaf_type.coerce_output_value
     # graphql-core's own answer for these exact Python types, without the call.
-    same = {
-        GraphQLString: str,
-        GraphQLID: str,
-        GraphQLBoolean: bool,
-    }.get(leaf_type)
+    same = _AS_IS.get(leaf_type)
 
     def complete_leaf(run, value, path):
         if value is None or value is Undefined:

@@ -46,6 +46,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from sahel.graphql.batches import Record
 from sahel.graphql.compiler import (
+    RECORD_OWN,
     FieldPlan,
     NotCompiled,
     Plan,
@@ -57,7 +58,6 @@ from sahel.graphql.compiler import (
 logger = logging.getLogger(__name__)
 
 MAX_PLANS = 512  # operations kept compiled, least recently used dropped
-_RECORD_OWN = frozenset(name for name in dir(Record) if not name.startswith("__"))
 
 
 # -- running a plan ---------------------------------------------------------------------
@@ -83,7 +83,14 @@ class _Run:
 
     def object(self, fields: list[FieldPlan], source, path) -> dict:
         result = {}
+        item = source.item if type(source) is Record else None
         for field in fields:
+            if item is not None and field.as_is is not None:
+                # a plain text or flag of the projected item: the value is the answer
+                value = item.get(field.attribute)
+                if type(value) is field.as_is:
+                    result[field.key] = value
+                    continue
             field_path = Path(path, field.key, field.parent.name)
             result[field.key] = self.field(field, source, field_path)
         return result
@@ -94,7 +101,7 @@ class _Run:
                 return field.parent.name
             attribute = field.attribute
             if attribute is not None:
-                if type(source) is Record and attribute not in _RECORD_OWN:
+                if type(source) is Record and attribute not in RECORD_OWN:
                     try:
                         value = source.item[attribute]
                     except KeyError:
