@@ -12,11 +12,13 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLEnumType,
     GraphQLError,
     GraphQLIncludeDirective,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLScalarType,
     GraphQLSkipDirective,
     InlineFragmentNode,
     OperationDefinitionNode,
@@ -35,6 +37,7 @@ from graphql.type import (
     TypeNameMetaFieldDef,
 )
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.info import Info
 
 from sahel.graphql.batches import Record
 
@@ -60,7 +63,7 @@ class FieldPlan:
     definition: object  # GraphQLField
     nodes: list  # the field nodes merged under `key` (error locations)
     attribute: str | None  # read as this attribute of the source (no resolver of ours)
-    direct: Callable | None  # an argument-free resolver of ours, called as direct(source, info)
+    direct: Callable | None  # a resolver of ours, called as direct(source, run, plan, path)
     takes_arguments: bool
     non_null: bool
     complete: Callable = None  # (run, value, path) -> the completed value
@@ -177,8 +180,8 @@ class _Compiler:
             if strawberry_field.default_resolver is not getattr:
                 raise NotCompiled("a default resolver other than getattr")
             attribute = strawberry_field.python_name
-        elif not definition.args and not nodes[0].arguments:
-            direct = _direct(strawberry_field)
+        else:
+            direct = _direct(strawberry_field, definition)
         plan = FieldPlan(
             key, name, parent, definition, nodes, attribute, direct,
             bool(definition.args or nodes[0].arguments),
@@ -267,6 +270,8 @@ def _leaf(leaf_type) -> Callable:
             raise value
         if type(value) is same:
             return value
+        if leaf_type is GraphQLID and type(value) is int:
+            return str(value)
         if leaf_type is GraphQLInt and type(value) is int and value in _INT_RANGE:
             return value
         if leaf_type is GraphQLFloat and type(value) is float and math.isfinite(value):
@@ -283,33 +288,64 @@ def _leaf(leaf_type) -> Callable:
     return complete_leaf
 
 
-def _direct(field) -> Callable | None:
-    """A resolver of ours that takes no arguments, called with what it asks (the object,
-    strawberry's info) without strawberry's generic chain, which converts arguments and
-    reduces field extensions it does not have; None: strawberry's resolver is called."""
+_PLAIN_ARGUMENTS = (GraphQLScalarType, GraphQLEnumType)  # strawberry passes them on as they are
+_BUILT_IN = frozenset({"String", "Int", "Float", "Boolean", "ID"})
+
+
+def _plain_argument(argument) -> bool:
+    """Whether strawberry hands a resolver this argument's value as graphql-core coerced
+    it: a built-in scalar or an enum, or a list of them (copied)."""
+    kind = argument.type
+    while isinstance(kind, GraphQLNonNull | GraphQLList):
+        kind = kind.of_type
+    if isinstance(kind, GraphQLScalarType):
+        return kind.name in _BUILT_IN
+    return isinstance(kind, GraphQLEnumType)
+
+
+def _direct(field, definition) -> Callable | None:
+    """A resolver of ours called with what it asks (the object, strawberry's info, its
+    arguments) as `call(source, run, plan, path)`, without strawberry's generic chain,
+    which for these fields converts nothing and reduces no field extension; None:
+    strawberry's resolver is called (input objects among the arguments, field extensions,
+    async resolvers ...)."""
     resolver = field.base_resolver
     if (
         resolver is None
-        or field.arguments
         or field.extensions
         or field.is_async
         or field.is_subscription
         or resolver.parent_parameter
         or resolver.root_parameter
+        or not all(_plain_argument(argument) for argument in definition.args.values())
     ):
         return None
     function = resolver.wrapped_func
-    takes_self = resolver.self_parameter is not None
-    info_name = resolver.info_parameter.name if resolver.info_parameter else None
     if inspect.iscoroutinefunction(function):
         return None
-    if info_name is None:
-        return (lambda source, info: function(source)) if takes_self else (lambda s, i: function())
+    takes_self = resolver.self_parameter is not None
+    info_name = resolver.info_parameter.name if resolver.info_parameter else None
+    python_names = {}
+    for name, argument in definition.args.items():
+        strawberry_argument = (argument.extensions or {}).get(
+            GraphQLCoreConverter.DEFINITION_BACKREF
+        )
+        if strawberry_argument is None:
+            return None
+        python_names[name] = strawberry_argument.python_name
 
-    def call(source, info):
-        from strawberry.types.info import Info
+    if not python_names and info_name is None:
+        if takes_self:
+            return lambda source, run, plan, path: function(source)
+        return lambda source, run, plan, path: function()
 
-        arguments = {info_name: Info(_raw_info=info, _field=field)}
+    def call(source, run, plan, path):
+        arguments = {
+            python_names[name]: list(value) if type(value) is list else value
+            for name, value in run.arguments_of(plan).items()
+        } if python_names else {}  # fmt: skip
+        if info_name is not None:
+            arguments[info_name] = Info(_raw_info=run.info(plan, path), _field=field)
         return function(source, **arguments) if takes_self else function(**arguments)
 
     return call

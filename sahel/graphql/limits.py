@@ -18,6 +18,7 @@ from graphql import (
 )
 from graphql.language import Visitor
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -119,6 +120,10 @@ def should_mask(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
+_ONCE_RULES = [
+    *QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+]
 CACHED_DOCUMENTS = 256  # parsed and validated documents kept, by their text
 
 EXTENSIONS = [
@@ -129,8 +134,10 @@ EXTENSIONS = [
     # validation rules): a client repeating its query pays neither again.
     lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
     lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
-    lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
-    lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+    # The depth and alias rules are built once: a new rule class per request (what
+    # QueryDepthLimiter and MaxAliasesLimiter make) would be a new key of the validation
+    # cache each time, so no document would ever be found validated.
+    lambda: AddValidationRules(_ONCE_RULES),
     ArgumentLimits,
     DatabaseUnavailable,
     lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal error."),

@@ -111,7 +111,7 @@ class _Run:
                 else:
                     value = getattr(source, attribute)
             elif field.direct is not None:
-                value = field.direct(source, self.info(field, path))
+                value = field.direct(source, self, field, path)
             else:
                 value = field.definition.resolve(
                     source, self.info(field, path), **self.arguments_of(field)
