@@ -27,9 +27,24 @@ class Command(BaseCommand):
             help="export service then baseline this many times (each in a fresh process); "
             "the best rate of each is reported",
         )
+        parser.add_argument(
+            "--throughput",
+            action="store_true",
+            help="also requests/s through gunicorn (production settings, 4 clients, 200 "
+            "requests a case): the nested GraphQL query against the REST page of 100",
+        )
 
     def handle(
-        self, *args, repeat, no_export, export_limit, export_rounds, only, verbosity, **options
+        self,
+        *args,
+        repeat,
+        no_export,
+        export_limit,
+        export_rounds,
+        only,
+        throughput,
+        verbosity,
+        **options,
     ):
         if repeat < 1:
             raise CommandError("--repeat must be at least 1.")
@@ -45,4 +60,15 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Data: {runner.database_summary()}; {repeat} timed runs a case.\n")
         self.stdout.write(runner.table(results))
+        if throughput:
+            import os
+
+            from django.db import connection
+
+            from perf import throughput as rates
+
+            database_url = os.environ.get("DATABASE_URL")
+            if connection.vendor != "postgresql" or not database_url:
+                raise CommandError("--throughput serves the PostgreSQL of DATABASE_URL.")
+            self.stdout.write("\n" + rates.table(rates.run(database_url, log=log), 4))
         self.stdout.write(f"\n(measured in {time.perf_counter() - began:.0f} s)")
