@@ -231,9 +231,10 @@ class CompiledExecution(SchemaExtension):
             if result is not None:
                 context.result = result
                 if result.errors:
-                    # what strawberry does with the errors of an execution (logs them)
+                    # What strawberry does with the errors of an execution it ran: drop
+                    # "Did you mean ...?" when the schema hides suggestions, then log.
                     context.pre_execution_errors = result.errors
-                    context.schema.process_errors(result.errors, context)
+                    context.schema._process_errors(result.errors, context)
         yield
 
 

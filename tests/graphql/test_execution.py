@@ -13,6 +13,7 @@ import types
 import pytest
 import strawberry
 from django.core.serializers.json import DjangoJSONEncoder
+from strawberry.schema.config import StrawberryConfig
 
 from sahel.graphql import plans
 from sahel.graphql.plans import CompiledExecution
@@ -100,6 +101,10 @@ class Query:
     def strict(self) -> list[Item]:
         return _items()[:2]
 
+    @strawberry.field
+    def paint(self, colour: Colour) -> str:
+        return colour.value
+
 
 TOY_QUERIES = [
     """{ items { name maybe count ratio flag colour ident doubled where broken times
@@ -121,16 +126,29 @@ TOY_QUERIES = [
     "query($n: Int!) { item(index: $n) { name } }",
     "query($n: Int!) { maybeItem(index: $n) { times(factor: $n) } }",
     "query A { item(index: 0) { name } } query B { item(index: 2) { count } }",
+    "query($c: Colour!) { paint(colour: $c) }",
 ]
-VARIABLES = [{"s": True}, {"s": False}, {"n": 0}, {"n": 5}, {"n": "x"}, {}]
+VARIABLES = [
+    {"s": True},
+    {"s": False},
+    {"n": 0},
+    {"n": 5},
+    {"n": "x"},
+    {},
+    {"c": "RED"},
+    {"c": "RDE"},
+]
+
+
+HIDDEN_SUGGESTIONS = StrawberryConfig(disable_field_suggestions=True)  # as the app's schema
 
 
 def _plain_schema(query):
-    return strawberry.Schema(query=query)
+    return strawberry.Schema(query=query, config=HIDDEN_SUGGESTIONS)
 
 
 def _compiled_schema(query):
-    return strawberry.Schema(query=query, extensions=[CompiledExecution])
+    return strawberry.Schema(query=query, extensions=[CompiledExecution], config=HIDDEN_SUGGESTIONS)
 
 
 def _answer(schema, query: str, variables=None, context=None, operation_name=None) -> dict:
