@@ -72,14 +72,17 @@ def answer(corpus_world, answers):  # noqa: F811
 def test_the_past_answers_otherwise(answer):
     """The world's edits show: many queries answer otherwise at its instants than live (so
     asking them `asOf` compares other answers, not the same ones again)."""
-    changed = dict.fromkeys(INSTANTS, 0)
+    changed, asked = dict.fromkeys(INSTANTS, 0), dict.fromkeys(INSTANTS, 0)
     for entry in CORPUS:
         if entry.expect != "errors":
             for instant in parity.instants_of(entry, INSTANTS)[1:]:
+                asked[instant] += 1
                 changed[instant] += answer(entry, instant) != answer(entry, "live")
-    # 185 of 469 at `before`, 31 of 104 at `middle` when written
-    assert changed["before"] >= 100, changed
-    assert changed["middle"] >= 20, changed
+    # 95 of 261 at `before`, 28 of 103 at `middle` (the argument values asked live only)
+    assert asked["before"] >= 200, asked
+    assert asked["middle"] >= 80, asked
+    assert changed["before"] >= 0.3 * asked["before"], (changed, asked)
+    assert changed["middle"] >= 0.2 * asked["middle"], (changed, asked)
 
 
 def test_hidden_objects_answer_as_absent_ones(answer):
