@@ -207,6 +207,7 @@ class _Compiler:
                     raise TypeError(message)
                 return completed
 
+            complete_non_null.object_fields = getattr(inner, "object_fields", None)
             return complete_non_null
         if isinstance(return_type, GraphQLList):
             return self._list(plan, return_type, selection_sets)
@@ -224,6 +225,7 @@ class _Compiler:
                     raise value
                 return run.object(fields, value, path)
 
+            complete_object.object_fields = fields  # what a list of records runs directly
             return complete_object
         raise NotCompiled(f"the abstract type {return_type}")
 
@@ -233,6 +235,8 @@ class _Compiler:
         items_non_null = isinstance(item_type, GraphQLNonNull)
         message = f"Expected Iterable, but did not find one for field '{plan.parent}.{plan.name}'."
         nodes = plan.nodes
+        # A list of objects: a record (never null, never an error) is run as its object.
+        object_fields = getattr(complete_item, "object_fields", None)
 
         def complete_list(run, value, path):
             if value is None or value is Undefined:
@@ -246,7 +250,10 @@ class _Compiler:
             for index, item in enumerate(value):
                 item_path = Path(path, index, None)
                 try:
-                    append(complete_item(run, item, item_path))
+                    if object_fields is not None and type(item) is Record:
+                        append(run.object(object_fields, item, item_path))
+                    else:
+                        append(complete_item(run, item, item_path))
                 except Exception as raw:
                     error = located_error(raw, nodes, item_path.as_list())
                     if items_non_null:
