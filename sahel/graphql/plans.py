@@ -28,6 +28,7 @@ execution is not executed again). `SAHEL_GRAPHQL_COMPILED = False` turns it off.
 
 import inspect
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 
@@ -58,6 +59,7 @@ from sahel.graphql.compiler import (
 logger = logging.getLogger(__name__)
 
 MAX_PLANS = 512  # operations kept compiled, least recently used dropped
+MAX_VARIANTS = 64  # plans of one operation, by the values its @include/@skip read
 
 
 # -- running a plan ---------------------------------------------------------------------
@@ -164,6 +166,7 @@ class Plans:
     def __init__(self, size: int = MAX_PLANS):
         self.size = size
         self._plans: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
 
     def run(self, schema, query: str, document, operation_name, raw_variables, context, root):
         """The execution result of the operation, or None when a plan does not cover it
@@ -188,24 +191,32 @@ class Plans:
         return _Run(schema, plan, variables, context, root).execute()
 
     def plan(self, schema, query, document, operation, variables) -> Plan | NotCompiled:
-        """The operation's plan, compiled at its first request; or why it has none."""
-        read_by_directives = directive_variables(document)
-        key = (
-            query,
-            operation.name.value if operation.name else None,
-            tuple(repr(variables.coerced.get(name)) for name in read_by_directives),
-        )
-        found = self._plans.get(key)
-        if found is not None:
-            self._plans.move_to_end(key)
-            return found
-        try:
-            found = compile_operation(schema, document, operation, variables)
-        except NotCompiled as reason:
-            found = reason
-        self._plans[key] = found
-        if len(self._plans) > self.size:
-            self._plans.popitem(last=False)
+        """The operation's plan, compiled at its first request; or why it has none. Kept
+        by document text and operation, then by the values of the variables its
+        `@include`/`@skip` read (found once per document). Shared by a worker's threads."""
+        key = (query, operation.name.value if operation.name else None)
+        with self._lock:
+            entry = self._plans.get(key)
+            if entry is not None:
+                self._plans.move_to_end(key)
+        if entry is None:
+            entry = (directive_variables(document), {})
+        read_by_directives, by_values = entry
+        values = tuple(repr(variables.coerced.get(name)) for name in read_by_directives)
+        found = by_values.get(values)
+        if found is None:
+            try:
+                found = compile_operation(schema, document, operation, variables)
+            except NotCompiled as reason:
+                found = reason
+            with self._lock:
+                if len(by_values) >= MAX_VARIANTS:  # directive values of one document
+                    by_values.clear()
+                by_values[values] = found
+                self._plans[key] = entry
+                self._plans.move_to_end(key)
+                while len(self._plans) > self.size:
+                    self._plans.popitem(last=False)
         return found
 
 
