@@ -200,12 +200,11 @@ def score(query: Query, name: str, kind: str = "", *, similarity=_rapidfuzz_simi
 # -- candidates --------------------------------------------------------------------------
 
 
-def candidate_names(query: Query, *, as_of=None, names: QuerySet | None = None) -> list[dict]:
-    """Rows (id, actor_id, name, kind) of the names of the actors with a name sharing a key
-    with the query (or, on PostgreSQL, trigram-similar to it): one query."""
-    from actors.models import Name, NameKey
+def _candidates(query: Query, searched: QuerySet) -> QuerySet:
+    """The names of the actors with a name sharing a key with the query (or, on PostgreSQL,
+    trigram-similar to it), as (id, actor_id, name, kind) rows."""
+    from actors.models import NameKey
 
-    searched = public(Name, as_of=as_of) if names is None else names
     spellings = (
         NameKey.objects.filter(key__in=sorted(query.keys))
         .values("spelling")
@@ -223,7 +222,65 @@ def candidate_names(query: Query, *, as_of=None, names: QuerySet | None = None) 
     # Every name of each actor found, not only the names found: the best of an actor's
     # names decides, whichever of them a key or a trigram found.
     actors = searched.filter(found).values("actor_id")
-    return list(searched.filter(actor_id__in=actors).values("id", "actor_id", "name", "kind"))
+    return searched.filter(actor_id__in=actors).values("id", "actor_id", "name", "kind")
+
+
+def candidate_names_many(
+    queries: list[Query], *, as_of=None, names: QuerySet | None = None
+) -> list[list[dict]]:
+    """The candidate rows of each query (as `candidate_names`), in one SQL query whatever
+    the number of queries: each query's candidates are its own (a `UNION ALL` of them,
+    tagged with the query's position), so a batch ranks each query as it would alone."""
+    from django.db.models import Value
+
+    from actors.models import Name
+
+    searched = public(Name, as_of=as_of) if names is None else names
+    asked = [i for i, query in enumerate(queries) if query.tokens]
+    found: list[list[dict]] = [[] for _ in queries]
+    if not asked:
+        return found
+    parts = [_candidates(queries[i], searched).order_by().annotate(query=Value(i)) for i in asked]
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    for row in rows:
+        found[row.pop("query")].append(row)
+    for part in found:
+        part.sort(key=lambda row: (row["actor_id"], row["id"]))  # as `candidate_names`
+    return found
+
+
+def candidate_names(query: Query, *, as_of=None, names: QuerySet | None = None) -> list[dict]:
+    """Rows (id, actor_id, name, kind) of the names of the actors with a name sharing a key
+    with the query (or, on PostgreSQL, trigram-similar to it): one query."""
+    return candidate_names_many([query], as_of=as_of, names=names)[0]
+
+
+def _rank(query: Query, rows: list[dict], similarity) -> list[Hit]:
+    best: dict[int, Hit] = {}
+    for row in rows:
+        value = round(score(query, row["name"], row["kind"], similarity=similarity), 3)
+        if value < MIN_SCORE:
+            continue
+        known = best.get(row["actor_id"])
+        if known is None or (-value, row["name"]) < (-known.score, known.name):
+            best[row["actor_id"]] = Hit(row["actor_id"], value, row["name"], row["id"])
+    return sorted(best.values(), key=lambda hit: (-hit.score, hit.name.casefold(), hit.actor_id))
+
+
+def match_many(
+    texts: list[str],
+    *,
+    as_of: datetime.datetime | None = None,
+    names: QuerySet | None = None,
+    limit: int | None = None,
+    similarity=_rapidfuzz_similarity,
+) -> list[list[Hit]]:
+    """`match` for each of `texts`, with one SQL query for all of them (a reconciliation
+    batch): each text's hits are the ones `match` gives it alone."""
+    queries = [Query.of(text or "") for text in texts]
+    rows = candidate_names_many(queries, as_of=as_of, names=names)
+    ranked = [_rank(query, found, similarity) for query, found in zip(queries, rows, strict=True)]
+    return [hits[:limit] if limit else hits for hits in ranked]
 
 
 def match(
@@ -235,16 +292,4 @@ def match(
     similarity=_rapidfuzz_similarity,
 ) -> list[Hit]:
     """Actors whose names match `text`, best first, each with its best name and score."""
-    query = Query.of(text or "")
-    if not query.tokens:
-        return []
-    best: dict[int, Hit] = {}
-    for row in candidate_names(query, as_of=as_of, names=names):
-        value = round(score(query, row["name"], row["kind"], similarity=similarity), 3)
-        if value < MIN_SCORE:
-            continue
-        known = best.get(row["actor_id"])
-        if known is None or (-value, row["name"]) < (-known.score, known.name):
-            best[row["actor_id"]] = Hit(row["actor_id"], value, row["name"], row["id"])
-    hits = sorted(best.values(), key=lambda hit: (-hit.score, hit.name.casefold(), hit.actor_id))
-    return hits[:limit] if limit else hits
+    return match_many([text], as_of=as_of, names=names, limit=limit, similarity=similarity)[0]
