@@ -152,13 +152,14 @@ def _pair_similarity(q: str, n: str, *, last: bool, similarity) -> float:
     )
 
 
-def _aligned(query: tuple[str, ...], name: list[str], similarity) -> float:
-    """Tokens of the query matched to the name's, each at most once, most similar first."""
+def _aligned(query: tuple[str, ...], name: list[str], pair) -> float:
+    """Tokens of the query matched to the name's, each at most once, most similar first;
+    `pair(q, n, last)`: the similarity of two tokens."""
     pairs = []
     last = len(query) - 1
     for i, q in enumerate(query):
         for j, n in enumerate(name):
-            score = _pair_similarity(q, n, last=i == last, similarity=similarity)
+            score = pair(q, n, i == last)
             if score:
                 pairs.append((score, i, j))
     pairs.sort(reverse=True)
@@ -178,23 +179,44 @@ def _aligned(query: tuple[str, ...], name: list[str], similarity) -> float:
     return matched / (found + EXTRA_WEIGHT * extra) * (1 - MISSING_WEIGHT * missing / whole)
 
 
+class Scorer:
+    """`score` of one query against many names: the similarity of each pair of a query
+    token and a name token is computed once (names share most of their words)."""
+
+    def __init__(self, query: Query, similarity=_rapidfuzz_similarity):
+        self.query, self.similarity = query, similarity
+        self.pairs: dict[tuple[str, str, bool], float] = {}
+
+    def pair(self, q: str, n: str, last: bool) -> float:
+        key = (q, n, last)
+        found = self.pairs.get(key)
+        if found is None:
+            found = self.pairs[key] = _pair_similarity(q, n, last=last, similarity=self.similarity)
+        return found
+
+    def __call__(self, name: str, kind: str = "") -> float:
+        """The similarity of the query to one name, 0..1 (1: the same folded name)."""
+        query = self.query
+        tokens = canonical_tokens(name)
+        if not tokens or not query.tokens:
+            return 0.0
+        joined = joined_form(tokens)
+        if is_acronym(name, kind):
+            return 1.0 if query.joined == joined else 0.0
+        if query.tokens == tuple(tokens) or query.joined == joined:
+            return 1.0
+        content = content_tokens(tokens)
+        best = _aligned(query.content, content, self.pair)
+        # The whole, joined: words split or glued differently ('Abdel Kader' / 'Abdelkader').
+        whole = Indel.normalized_similarity(query.joined, joined)
+        if whole >= JOINED_FLOOR:
+            best = max(best, 0.95 * whole)
+        return min(best, 0.99)
+
+
 def score(query: Query, name: str, kind: str = "", *, similarity=_rapidfuzz_similarity) -> float:
     """The similarity of a query to one name, 0..1 (1: the same folded name)."""
-    tokens = canonical_tokens(name)
-    if not tokens or not query.tokens:
-        return 0.0
-    joined = joined_form(tokens)
-    if is_acronym(name, kind):
-        return 1.0 if query.joined == joined else 0.0
-    if query.tokens == tuple(tokens) or query.joined == joined:
-        return 1.0
-    content = content_tokens(tokens)
-    best = _aligned(query.content, content, similarity)
-    # The whole, joined: words split or glued differently ('Abdel Kader' / 'Abdelkader').
-    whole = Indel.normalized_similarity(query.joined, joined)
-    if whole >= JOINED_FLOOR:
-        best = max(best, 0.95 * whole)
-    return min(best, 0.99)
+    return Scorer(query, similarity)(name, kind)
 
 
 # -- candidates --------------------------------------------------------------------------
@@ -257,8 +279,9 @@ def candidate_names(query: Query, *, as_of=None, names: QuerySet | None = None) 
 
 def _rank(query: Query, rows: list[dict], similarity) -> list[Hit]:
     best: dict[int, Hit] = {}
+    scorer = Scorer(query, similarity)
     for row in rows:
-        value = round(score(query, row["name"], row["kind"], similarity=similarity), 3)
+        value = round(scorer(row["name"], row["kind"]), 3)
         if value < MIN_SCORE:
             continue
         known = best.get(row["actor_id"])
