@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from rapidfuzz.distance import Indel, JaroWinkler
 
 from sahel.core.names import (
@@ -230,20 +230,22 @@ def _candidates(query: Query, searched: QuerySet) -> QuerySet:
     spellings = (
         NameKey.objects.filter(key__in=sorted(query.keys))
         .values("spelling")
-        .annotate(shared=Count("id"))
+        .annotate(shared=Count("*"))  # not a column: the (key, spelling) index is enough
         .order_by("-shared", "spelling")
         .values("spelling")[:MAX_CANDIDATE_SPELLINGS]
     )
-    found = Q(search_key__in=spellings)
+    actors = searched.filter(search_key__in=spellings).values("actor_id").order_by()
     trigrams = getattr(settings, "SAHEL_MATCHER_TRIGRAMS", True)
     if trigrams and connection.vendor == "postgresql" and len(query.joined) >= 4:
         from django.contrib.postgres.lookups import TrigramSimilar
         from django.db.models import F, Value
 
-        found |= Q(TrigramSimilar(F("search_key"), Value(fold(query.text))))
+        similar = searched.filter(TrigramSimilar(F("search_key"), Value(fold(query.text))))
+        # A union, not an OR: each side is read through its own index (the B-tree on
+        # search_key, the trigram GIN), where an OR of the two scans every name.
+        actors = actors.union(similar.values("actor_id").order_by())
     # Every name of each actor found, not only the names found: the best of an actor's
     # names decides, whichever of them a key or a trigram found.
-    actors = searched.filter(found).values("actor_id")
     return searched.filter(actor_id__in=actors).values("id", "actor_id", "name", "kind")
 
 
