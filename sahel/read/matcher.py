@@ -49,6 +49,9 @@ MIN_SCORE = 0.6  # below: not a match
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_TOKENS = 12
 MAX_CANDIDATE_SPELLINGS = 300
+# The names most trigram-similar to the query (PostgreSQL), as the spellings are capped: at
+# `medium` a query's common words make thousands of names trigram-similar (docs/search.md).
+MAX_TRIGRAM_NAMES = 100
 TOKEN_FLOOR = 0.75  # two tokens less similar than this do not match at all
 # A word of the query the name lacks counts for this much of a word that matched not at all,
 # and the words of the name that the query lacks cost up to this much of the score.
@@ -238,12 +241,19 @@ def _candidates(query: Query, searched: QuerySet) -> QuerySet:
     trigrams = getattr(settings, "SAHEL_MATCHER_TRIGRAMS", True)
     if trigrams and connection.vendor == "postgresql" and len(query.joined) >= 4:
         from django.contrib.postgres.lookups import TrigramSimilar
+        from django.contrib.postgres.search import TrigramSimilarity
         from django.db.models import F, Value
 
-        similar = searched.filter(TrigramSimilar(F("search_key"), Value(fold(query.text))))
+        folded = Value(fold(query.text))
+        similar = (
+            searched.filter(TrigramSimilar(F("search_key"), folded))
+            .annotate(similarity=TrigramSimilarity("search_key", folded))
+            .order_by("-similarity", "search_key", "id")
+            .values("actor_id")[:MAX_TRIGRAM_NAMES]
+        )
         # A union, not an OR: each side is read through its own index (the B-tree on
         # search_key, the trigram GIN), where an OR of the two scans every name.
-        actors = actors.union(similar.values("actor_id").order_by())
+        actors = actors.union(similar)
     # Every name of each actor found, not only the names found: the best of an actor's
     # names decides, whichever of them a key or a trigram found.
     return searched.filter(actor_id__in=actors).values("id", "actor_id", "name", "kind")
