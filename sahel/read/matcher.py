@@ -5,7 +5,8 @@ duplicate check, the reconciliation service).
 1. **Candidates.** The query's keys (`sahel.core.names.name_keys`) are looked up in the
    lexicon (`actors.models.NameKey`, an index on the key), which gives the spellings that
    share one; on PostgreSQL the names whose folded form is trigram-similar to the query's
-   are added (`pg_trgm`, the GIN index of migration actors 0003). The names are read
+   are added, the MAX_TRIGRAM_NAMES most similar (`pg_trgm`, the GIN index of migration
+   actors 0003). A batch (`match_many`) reads every query's candidates in one query. The names are read
    through the selectors (`public(Name, as_of=...)`: published names of published actors,
    as they stood at `as_of`), or from the caller's queryset (the admin searches drafts).
    At most MAX_CANDIDATE_SPELLINGS spellings, those sharing the most keys first.
