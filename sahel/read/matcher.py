@@ -6,9 +6,10 @@ duplicate check, the reconciliation service).
    lexicon (`actors.models.NameKey`, an index on the key), which gives the spellings that
    share one; on PostgreSQL the names whose folded form is trigram-similar to the query's
    are added, the MAX_TRIGRAM_NAMES most similar (`pg_trgm`, the GIN index of migration
-   actors 0003). A batch (`match_many`) reads every query's candidates in one query. The names are read
-   through the selectors (`public(Name, as_of=...)`: published names of published actors,
-   as they stood at `as_of`), or from the caller's queryset (the admin searches drafts).
+   actors 0003). A batch (`match_many`) reads every query's candidates in one query.
+   The names are read through the selectors (`public(Name, as_of=...)`: published names
+   of published actors, as they stood at `as_of`), or from the caller's queryset (the
+   admin searches drafts).
    At most MAX_CANDIDATE_SPELLINGS spellings, those sharing the most keys first.
 2. **Score.** Each candidate name is scored against the query in Python (rapidfuzz), the
    same on every database: the query's tokens are aligned to the name's (each to its most
