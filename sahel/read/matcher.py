@@ -29,7 +29,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, Lookup, Q, QuerySet, Subquery
 from rapidfuzz.distance import Indel, JaroWinkler
 
 from sahel.core.names import (
@@ -227,6 +227,26 @@ def score(query: Query, name: str, kind: str = "", *, similarity=_rapidfuzz_simi
 # -- candidates --------------------------------------------------------------------------
 
 
+class _AmongArray(Lookup):
+    """`column = ANY(ARRAY(subquery))` (PostgreSQL): the subquery is run first and the
+    column read through its index, where `column IN (subquery)` lets the planner, which
+    misjudges the published-name filter, hash-join a sequential scan of every name."""
+
+    lookup_name = "among_array"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        return f"{lhs} = ANY(ARRAY{rhs})", [*lhs_params, *rhs_params]
+
+
+def _among(column: str, subquery: QuerySet):
+    if connection.vendor != "postgresql":
+        return Q(**{f"{column}__in": subquery})
+    return _AmongArray(F(column), Subquery(subquery))
+
+
 def _candidates(query: Query, searched: QuerySet) -> QuerySet:
     """The names of the actors with a name sharing a key with the query (or, on PostgreSQL,
     trigram-similar to it), as (id, actor_id, name, kind) rows."""
@@ -239,7 +259,7 @@ def _candidates(query: Query, searched: QuerySet) -> QuerySet:
         .order_by("-shared", "spelling")
         .values("spelling")[:MAX_CANDIDATE_SPELLINGS]
     )
-    actors = searched.filter(search_key__in=spellings).values("actor_id").order_by()
+    actors = searched.filter(_among("search_key", spellings)).values("actor_id").order_by()
     trigrams = getattr(settings, "SAHEL_MATCHER_TRIGRAMS", True)
     if trigrams and connection.vendor == "postgresql" and len(query.joined) >= 4:
         from django.contrib.postgres.lookups import TrigramSimilar
@@ -258,7 +278,7 @@ def _candidates(query: Query, searched: QuerySet) -> QuerySet:
         actors = actors.union(similar)
     # Every name of each actor found, not only the names found: the best of an actor's
     # names decides, whichever of them a key or a trigram found.
-    return searched.filter(actor_id__in=actors).values("id", "actor_id", "name", "kind")
+    return searched.filter(_among("actor_id", actors)).values("id", "actor_id", "name", "kind")
 
 
 def candidate_names_many(
