@@ -2,6 +2,8 @@
 chosen from the data (an actor with many ties, a year, a spelling to search for ...)."""
 
 import datetime
+import json
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 
 from perf.baseline import ACTOR_ORDER, PAGE, Raw, _q, page_payload
-from sahel.read.matcher import match
+from sahel.read.matcher import match, match_many
 from sahel.read.search import MAX_SEARCH_HITS
 
 
@@ -54,6 +56,7 @@ class Subjects:
     network_slug: str
     search_text: str
     as_of: datetime.datetime | None
+    reconcile_queries: list[tuple[str, str | None]] = field(default_factory=list)
 
     @classmethod
     def pick(cls) -> "Subjects":
@@ -92,14 +95,34 @@ class Subjects:
             .first()
         )
         words = (kunya or public.order_by("id").first().name).split()
-        search_text = " ".join(w for w in words if not w.isdigit())
-        search_text = search_text.replace("Abu ", "Abou ").replace("al-", "el-")
+        search_text = _respelled(" ".join(words))
+        # A column to reconcile: ten actors, one name each (official, transliteration,
+        # kunya or acronym in turn), respelled as the search's variant is; every other one
+        # typed with its actor's kind, as OpenRefine sends a column's type.
+        names, kinds = defaultdict(list), {}
+        first = selectors.public(Name).order_by("actor_id", "id")[:60]
+        for actor_id, name, kind in first.values_list("actor_id", "name", "actor__kind"):
+            names[actor_id].append(name)
+            kinds[actor_id] = kind
+        reconcile_queries = [
+            (_respelled(spellings[i % len(spellings)]), kinds[actor_id] if i % 2 else None)
+            for i, (actor_id, spellings) in enumerate(names.items())
+        ][:10]
         # as_of: the instant between the creation of the data and its revisions.
         first_revision = Actor.history.filter(history_type="~").order_by("history_date").first()
         as_of = None
         if first_revision is not None:
             as_of = first_revision.history_date - datetime.timedelta(microseconds=1)
-        return cls(actor_id, network_slug, search_text, as_of)
+        return cls(actor_id, network_slug, search_text, as_of, reconcile_queries)
+
+
+_NUMBER = re.compile(r"(?:^|[\s-])\d+(?=\s|$)")  # 'UGT-1', 'al-Mauritani 0'
+
+
+def _respelled(name: str) -> str:
+    """A spelling stored nowhere: the French way, without the name's number."""
+    text = " ".join(_NUMBER.sub(" ", name).split())
+    return text.replace("Abu ", "Abou ").replace("al-", "el-")
 
 
 def cases(subjects: Subjects) -> list[Case]:
@@ -145,6 +168,55 @@ def cases(subjects: Subjects) -> list[Case]:
             hit = hits[position[item["id"]]]
             item["match"] = {"name": hit.name, "score": hit.score}
         return page_payload(raw, "/api/v1/actors/", params, len(rows), items)
+
+    from sahel.reconcile.views import DEFAULT_LIMIT, KINDS, MATCH_LEAD, MATCH_SCORE
+
+    reconcile_queries = {
+        f"q{i}": {"query": text, **({"type": kind} if kind else {})}
+        for i, (text, kind) in enumerate(subjects.reconcile_queries)
+    }
+
+    def reconcile_baseline(raw: Raw, params: dict) -> dict:
+        # The ranking is the matcher's, as for the search; the actors are read by hand and
+        # the candidates filtered, cut and marked as sahel.reconcile.views does.
+        queries = json.loads(params["queries"])
+        hits = match_many([q["query"] for q in queries.values()], limit=200)
+        wanted = list({hit.actor_id for found in hits for hit in found})
+        actors = {
+            row["id"]: row
+            for row in raw.select(
+                Actor, ["id", "slug", "name", "kind", "description"],
+                inner="id = ANY(%(ids)s)", where=("a.id = ANY(%(ids)s)",),
+                params={"ids": wanted},
+            )
+        }  # fmt: skip
+        results = {}
+        for (key, query), found in zip(queries.items(), hits, strict=True):
+            kind = query.get("type")
+            candidates = [
+                (hit.score, actors[hit.actor_id], hit)
+                for hit in found
+                if hit.actor_id in actors and kind in (None, actors[hit.actor_id]["kind"])
+            ]
+            candidates.sort(key=lambda c: (-c[0], c[1]["name"], c[1]["id"]))
+            candidates = candidates[: query.get("limit", DEFAULT_LIMIT)]
+            results[key] = {
+                "result": [
+                    {
+                        "id": actor["slug"],
+                        "name": actor["name"],
+                        "description": actor["description"] or f"matched {hit.name!r}",
+                        "score": round(100 * value, 1),
+                        "features": [{"id": "name", "value": hit.score}],
+                        "match": i == 0
+                        and value >= MATCH_SCORE
+                        and (len(candidates) == 1 or value - candidates[1][0] >= MATCH_LEAD),
+                        "type": [{"id": actor["kind"], "name": KINDS[actor["kind"]]}],
+                    }
+                    for i, (value, actor, hit) in enumerate(candidates)
+                ]
+            }
+        return results
 
     def valid_at_where(start, end, lower, upper, single=False):
         where = (
@@ -312,6 +384,13 @@ def cases(subjects: Subjects) -> list[Case]:
             {"search": subjects.search_text, "page_size": PAGE},
             baseline=search_baseline,
             page_param="page_size",
+        ),
+        Case(
+            "Reconciliation batch of 10 queries",
+            "get",
+            "/reconcile/",
+            {"queries": json.dumps(reconcile_queries)},
+            baseline=reconcile_baseline,
         ),
         Case(
             "REST actor list as_of",

@@ -13,6 +13,7 @@ Two keys are stored for every name and computed the same way for a query:
   has at least three consonants: shorter ones begin too many unrelated words).
 """
 
+import functools
 import itertools
 import re
 
@@ -204,23 +205,23 @@ def is_acronym(text: str, kind: str = "") -> bool:
     return kind == "acronym" or bool(_ACRONYM.match(text.strip()))
 
 
+@functools.lru_cache(maxsize=50_000)
+def _canonical(token: str) -> tuple[str, ...]:
+    """One folded token in canonical form: one token, or a particle glued to it apart."""
+    if token in _JOINED:
+        return tuple(_JOINED[token])
+    prefix = next((p for p in _ABD_PREFIXES if token.startswith(p)), None)
+    if prefix and len(token) - len(prefix) >= 4:
+        return ("abd", "al", token[len(prefix) :])
+    prefix = next((p for p in _ABU_PREFIXES if token.startswith(p)), None)
+    if prefix and len(token) - len(prefix) >= 4:
+        return ("abu", "al", token[len(prefix) :])
+    return (_CANONICAL.get(token, token),)
+
+
 def canonical_tokens(text: str) -> list[str]:
     """The folded tokens with their particles in canonical form."""
-    tokens = []
-    for token in fold(text).split():
-        if token in _JOINED:
-            tokens += _JOINED[token]
-            continue
-        prefix = next((p for p in _ABD_PREFIXES if token.startswith(p)), None)
-        if prefix and len(token) - len(prefix) >= 4:
-            tokens += ["abd", "al", token[len(prefix) :]]
-            continue
-        prefix = next((p for p in _ABU_PREFIXES if token.startswith(p)), None)
-        if prefix and len(token) - len(prefix) >= 4:
-            tokens += ["abu", "al", token[len(prefix) :]]
-            continue
-        tokens.append(_CANONICAL.get(token, token))
-    return tokens
+    return [canonical for token in fold(text).split() for canonical in _canonical(token)]
 
 
 def content_tokens(tokens: list[str]) -> list[str]:

@@ -5,9 +5,11 @@ duplicate check, the reconciliation service).
 1. **Candidates.** The query's keys (`sahel.core.names.name_keys`) are looked up in the
    lexicon (`actors.models.NameKey`, an index on the key), which gives the spellings that
    share one; on PostgreSQL the names whose folded form is trigram-similar to the query's
-   are added (`pg_trgm`, the GIN index of migration actors 0003). The names are read
-   through the selectors (`public(Name, as_of=...)`: published names of published actors,
-   as they stood at `as_of`), or from the caller's queryset (the admin searches drafts).
+   are added, the MAX_TRIGRAM_NAMES most similar (`pg_trgm`, the GIN index of migration
+   actors 0003). A batch (`match_many`) reads every query's candidates in one query.
+   The names are read through the selectors (`public(Name, as_of=...)`: published names
+   of published actors, as they stood at `as_of`), or from the caller's queryset (the
+   admin searches drafts).
    At most MAX_CANDIDATE_SPELLINGS spellings, those sharing the most keys first.
 2. **Score.** Each candidate name is scored against the query in Python (rapidfuzz), the
    same on every database: the query's tokens are aligned to the name's (each to its most
@@ -27,7 +29,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Lookup, Q, QuerySet, Subquery
 from rapidfuzz.distance import Indel, JaroWinkler
 
 from sahel.core.names import (
@@ -49,6 +51,9 @@ MIN_SCORE = 0.6  # below: not a match
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_TOKENS = 12
 MAX_CANDIDATE_SPELLINGS = 300
+# The names most trigram-similar to the query (PostgreSQL), as the spellings are capped: at
+# `medium` a query's common words make thousands of names trigram-similar (docs/search.md).
+MAX_TRIGRAM_NAMES = 100
 TOKEN_FLOOR = 0.75  # two tokens less similar than this do not match at all
 # A word of the query the name lacks counts for this much of a word that matched not at all,
 # and the words of the name that the query lacks cost up to this much of the score.
@@ -152,13 +157,14 @@ def _pair_similarity(q: str, n: str, *, last: bool, similarity) -> float:
     )
 
 
-def _aligned(query: tuple[str, ...], name: list[str], similarity) -> float:
-    """Tokens of the query matched to the name's, each at most once, most similar first."""
+def _aligned(query: tuple[str, ...], name: list[str], pair) -> float:
+    """Tokens of the query matched to the name's, each at most once, most similar first;
+    `pair(q, n, last)`: the similarity of two tokens."""
     pairs = []
     last = len(query) - 1
     for i, q in enumerate(query):
         for j, n in enumerate(name):
-            score = _pair_similarity(q, n, last=i == last, similarity=similarity)
+            score = pair(q, n, i == last)
             if score:
                 pairs.append((score, i, j))
     pairs.sort(reverse=True)
@@ -178,52 +184,160 @@ def _aligned(query: tuple[str, ...], name: list[str], similarity) -> float:
     return matched / (found + EXTRA_WEIGHT * extra) * (1 - MISSING_WEIGHT * missing / whole)
 
 
+class Scorer:
+    """`score` of one query against many names: the similarity of each pair of a query
+    token and a name token is computed once (names share most of their words)."""
+
+    def __init__(self, query: Query, similarity=_rapidfuzz_similarity):
+        self.query, self.similarity = query, similarity
+        self.pairs: dict[tuple[str, str, bool], float] = {}
+
+    def pair(self, q: str, n: str, last: bool) -> float:
+        key = (q, n, last)
+        found = self.pairs.get(key)
+        if found is None:
+            found = self.pairs[key] = _pair_similarity(q, n, last=last, similarity=self.similarity)
+        return found
+
+    def __call__(self, name: str, kind: str = "") -> float:
+        """The similarity of the query to one name, 0..1 (1: the same folded name)."""
+        query = self.query
+        tokens = canonical_tokens(name)
+        if not tokens or not query.tokens:
+            return 0.0
+        joined = joined_form(tokens)
+        if is_acronym(name, kind):
+            return 1.0 if query.joined == joined else 0.0
+        if query.tokens == tuple(tokens) or query.joined == joined:
+            return 1.0
+        content = content_tokens(tokens)
+        best = _aligned(query.content, content, self.pair)
+        # The whole, joined: words split or glued differently ('Abdel Kader' / 'Abdelkader').
+        whole = Indel.normalized_similarity(query.joined, joined)
+        if whole >= JOINED_FLOOR:
+            best = max(best, 0.95 * whole)
+        return min(best, 0.99)
+
+
 def score(query: Query, name: str, kind: str = "", *, similarity=_rapidfuzz_similarity) -> float:
     """The similarity of a query to one name, 0..1 (1: the same folded name)."""
-    tokens = canonical_tokens(name)
-    if not tokens or not query.tokens:
-        return 0.0
-    joined = joined_form(tokens)
-    if is_acronym(name, kind):
-        return 1.0 if query.joined == joined else 0.0
-    if query.tokens == tuple(tokens) or query.joined == joined:
-        return 1.0
-    content = content_tokens(tokens)
-    best = _aligned(query.content, content, similarity)
-    # The whole, joined: words split or glued differently ('Abdel Kader' / 'Abdelkader').
-    whole = Indel.normalized_similarity(query.joined, joined)
-    if whole >= JOINED_FLOOR:
-        best = max(best, 0.95 * whole)
-    return min(best, 0.99)
+    return Scorer(query, similarity)(name, kind)
 
 
 # -- candidates --------------------------------------------------------------------------
 
 
-def candidate_names(query: Query, *, as_of=None, names: QuerySet | None = None) -> list[dict]:
-    """Rows (id, actor_id, name, kind) of the names of the actors with a name sharing a key
-    with the query (or, on PostgreSQL, trigram-similar to it): one query."""
-    from actors.models import Name, NameKey
+class _AmongArray(Lookup):
+    """`column = ANY(ARRAY(subquery))` (PostgreSQL): the subquery is run first and the
+    column read through its index, where `column IN (subquery)` lets the planner, which
+    misjudges the published-name filter, hash-join a sequential scan of every name."""
 
-    searched = public(Name, as_of=as_of) if names is None else names
+    lookup_name = "among_array"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        return f"{lhs} = ANY(ARRAY{rhs})", [*lhs_params, *rhs_params]
+
+
+def _among(column: str, subquery: QuerySet):
+    if connection.vendor != "postgresql":
+        return Q(**{f"{column}__in": subquery})
+    return _AmongArray(F(column), Subquery(subquery))
+
+
+def _candidates(query: Query, searched: QuerySet) -> QuerySet:
+    """The names of the actors with a name sharing a key with the query (or, on PostgreSQL,
+    trigram-similar to it), as (id, actor_id, name, kind) rows."""
+    from actors.models import NameKey
+
     spellings = (
         NameKey.objects.filter(key__in=sorted(query.keys))
         .values("spelling")
-        .annotate(shared=Count("id"))
+        .annotate(shared=Count("*"))  # not a column: the (key, spelling) index is enough
         .order_by("-shared", "spelling")
         .values("spelling")[:MAX_CANDIDATE_SPELLINGS]
     )
-    found = Q(search_key__in=spellings)
+    actors = searched.filter(_among("search_key", spellings)).values("actor_id").order_by()
     trigrams = getattr(settings, "SAHEL_MATCHER_TRIGRAMS", True)
     if trigrams and connection.vendor == "postgresql" and len(query.joined) >= 4:
         from django.contrib.postgres.lookups import TrigramSimilar
+        from django.contrib.postgres.search import TrigramSimilarity
         from django.db.models import F, Value
 
-        found |= Q(TrigramSimilar(F("search_key"), Value(fold(query.text))))
+        folded = Value(fold(query.text))
+        similar = (
+            searched.filter(TrigramSimilar(F("search_key"), folded))
+            .annotate(similarity=TrigramSimilarity("search_key", folded))
+            .order_by("-similarity", "search_key", "id")
+            .values("actor_id")[:MAX_TRIGRAM_NAMES]
+        )
+        # A union, not an OR: each side is read through its own index (the B-tree on
+        # search_key, the trigram GIN), where an OR of the two scans every name.
+        actors = actors.union(similar)
     # Every name of each actor found, not only the names found: the best of an actor's
     # names decides, whichever of them a key or a trigram found.
-    actors = searched.filter(found).values("actor_id")
-    return list(searched.filter(actor_id__in=actors).values("id", "actor_id", "name", "kind"))
+    return searched.filter(_among("actor_id", actors)).values("id", "actor_id", "name", "kind")
+
+
+def candidate_names_many(
+    queries: list[Query], *, as_of=None, names: QuerySet | None = None
+) -> list[list[dict]]:
+    """The candidate rows of each query (as `candidate_names`), in one SQL query whatever
+    the number of queries: each query's candidates are its own (a `UNION ALL` of them,
+    tagged with the query's position), so a batch ranks each query as it would alone."""
+    from django.db.models import Value
+
+    from actors.models import Name
+
+    searched = public(Name, as_of=as_of) if names is None else names
+    asked = [i for i, query in enumerate(queries) if query.tokens]
+    found: list[list[dict]] = [[] for _ in queries]
+    if not asked:
+        return found
+    parts = [_candidates(queries[i], searched).order_by().annotate(query=Value(i)) for i in asked]
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    for row in rows:
+        found[row.pop("query")].append(row)
+    for part in found:
+        part.sort(key=lambda row: (row["actor_id"], row["id"]))  # as `candidate_names`
+    return found
+
+
+def candidate_names(query: Query, *, as_of=None, names: QuerySet | None = None) -> list[dict]:
+    """Rows (id, actor_id, name, kind) of the names of the actors with a name sharing a key
+    with the query (or, on PostgreSQL, trigram-similar to it): one query."""
+    return candidate_names_many([query], as_of=as_of, names=names)[0]
+
+
+def _rank(query: Query, rows: list[dict], similarity) -> list[Hit]:
+    best: dict[int, Hit] = {}
+    scorer = Scorer(query, similarity)
+    for row in rows:
+        value = round(scorer(row["name"], row["kind"]), 3)
+        if value < MIN_SCORE:
+            continue
+        known = best.get(row["actor_id"])
+        if known is None or (-value, row["name"]) < (-known.score, known.name):
+            best[row["actor_id"]] = Hit(row["actor_id"], value, row["name"], row["id"])
+    return sorted(best.values(), key=lambda hit: (-hit.score, hit.name.casefold(), hit.actor_id))
+
+
+def match_many(
+    texts: list[str],
+    *,
+    as_of: datetime.datetime | None = None,
+    names: QuerySet | None = None,
+    limit: int | None = None,
+    similarity=_rapidfuzz_similarity,
+) -> list[list[Hit]]:
+    """`match` for each of `texts`, with one SQL query for all of them (a reconciliation
+    batch): each text's hits are the ones `match` gives it alone."""
+    queries = [Query.of(text or "") for text in texts]
+    rows = candidate_names_many(queries, as_of=as_of, names=names)
+    ranked = [_rank(query, found, similarity) for query, found in zip(queries, rows, strict=True)]
+    return [hits[:limit] if limit else hits for hits in ranked]
 
 
 def match(
@@ -235,16 +349,4 @@ def match(
     similarity=_rapidfuzz_similarity,
 ) -> list[Hit]:
     """Actors whose names match `text`, best first, each with its best name and score."""
-    query = Query.of(text or "")
-    if not query.tokens:
-        return []
-    best: dict[int, Hit] = {}
-    for row in candidate_names(query, as_of=as_of, names=names):
-        value = round(score(query, row["name"], row["kind"], similarity=similarity), 3)
-        if value < MIN_SCORE:
-            continue
-        known = best.get(row["actor_id"])
-        if known is None or (-value, row["name"]) < (-known.score, known.name):
-            best[row["actor_id"]] = Hit(row["actor_id"], value, row["name"], row["id"])
-    hits = sorted(best.values(), key=lambda hit: (-hit.score, hit.name.casefold(), hit.actor_id))
-    return hits[:limit] if limit else hits
+    return match_many([text], as_of=as_of, names=names, limit=limit, similarity=similarity)[0]

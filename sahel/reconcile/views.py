@@ -25,7 +25,7 @@ from affiliations.models import Affiliation
 from places.models import Place
 from sahel.core.names import normalize_name
 from sahel.core.selectors import public
-from sahel.read.matcher import match
+from sahel.read.matcher import match, match_many
 
 MAX_PARAMETER = 10_000  # characters of one parameter (a batch of queries included)
 MAX_QUERIES = 50  # queries in one batch
@@ -184,7 +184,9 @@ def _within(place_id, wanted: list[str], places: dict) -> bool:
 def reconcile(queries: dict) -> dict:
     """A batch: key -> {"result": [candidates]}, best first."""
     parsed = {key: _parse_query(key, query) for key, query in queries.items()}
-    hits = {key: match(q["text"], limit=200) for key, q in parsed.items()}
+    # One SQL query for the whole batch's candidates (each query ranked as it is alone).
+    found = match_many([q["text"] for q in parsed.values()], limit=200)
+    hits = dict(zip(parsed, found, strict=True))
     ids = {hit.actor_id for found in hits.values() for hit in found}
     actors = {
         row["id"]: row

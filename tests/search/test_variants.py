@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from actors.models import Actor
-from sahel.read.matcher import SIMILARITIES, match
+from sahel.read.matcher import SIMILARITIES, match, match_many
 
 LIST = yaml.safe_load((Path(__file__).parent / "variants.yaml").read_text(encoding="utf-8"))
 
@@ -119,3 +119,19 @@ def test_one_query_whatever_the_number_of_hits(curated, django_assert_num_querie
     for text in ("Abu", "Abou Zeid", "Wxyzzy", "Fulani"):
         with django_assert_num_queries(1):
             match(text)
+
+
+def test_a_batch_ranks_each_query_as_alone_in_one_query(curated, django_assert_num_queries):
+    """`match_many` (the reconciliation batch): one SQL query for every query of the list,
+    and each query's hits exactly those `match` gives it alone (actors, names, scores,
+    order), a query that folds to nothing included."""
+    queries = [v["query"] for v in LIST["variants"]] + [a["query"] for a in LIST["absent"]]
+    queries.insert(7, "?!")
+    alone = [match(query) for query in queries]
+    with django_assert_num_queries(1):
+        batch = match_many(queries)
+    assert batch == alone
+    assert batch[7] == []
+    assert sum(map(len, batch)) > len(queries)
+    with django_assert_num_queries(0):
+        assert match_many(["", "?!"]) == [[], []]
