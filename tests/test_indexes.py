@@ -125,3 +125,29 @@ def test_the_count_of_ties_valid_at_a_date_reads_indexes_only():
     # Both actors: "not among the unpublished", one small hash each (at `medium` read from
     # actors_actor_unpublished_idx, 1,600 of 20,000 actors).
     assert plan.count("NOT (hashed SubPlan") == 2, plan
+
+
+def _feed_probes() -> list[tuple[str, str]]:
+    """(history table, key column) of every reference the feed's owners are probed by
+    (`sahel.read.owners`): the refs of each resource's projection and of its children, and
+    the citations' source."""
+    from sahel.read.resources import projections
+    from sources.models import Citation
+
+    found = {(Citation.history.model._meta.db_table, "source_id")}
+    pending = list(projections().values())
+    while pending:
+        projection = pending.pop()
+        table = projection.model.history.model._meta.db_table
+        found |= {(table, f"{name}_id") for name in projection.refs}
+        pending += [child.projection for child in projection.children.values()]
+    return sorted(found)
+
+
+@pytest.mark.parametrize("probe", _feed_probes(), ids=".".join)
+def test_every_feed_owner_probe_has_its_key_and_instant_index(probe):
+    table, column = probe
+    found = [index for index in _indexes(table).values() if index["index"]]
+    assert any(index["columns"] == [column, "history_date"] for index in found), (
+        f"{table}.{column}: add it to sahel/core/migrations/0004_feed_owner_indexes"
+    )
