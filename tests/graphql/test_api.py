@@ -1,7 +1,6 @@
 """The GraphQL API over the curated dataset: every root field, filters, ordering,
 pagination, asOf, validAt, network, changes; query counts; limits; masking; the schema."""
 
-import datetime
 import json
 
 import pytest
@@ -350,10 +349,7 @@ def test_network_depth_is_bounded(curated, db):
 # -- changes and history ---------------------------------------------------------------------
 
 
-def test_changes_walk_matches_rest_feed(gql, client, monkeypatch):
-    from sahel.read import changes
-
-    monkeypatch.setattr(changes, "FEED_LAG", datetime.timedelta(0), raising=False)
+def test_changes_walk_matches_rest_feed(gql, client):
     rest = client.get("/api/v1/changes/", {"limit": 1000}).json()["results"]
     walked, since, pages = [], None, 0
     while True:

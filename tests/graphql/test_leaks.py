@@ -12,7 +12,6 @@ every hidden object of every type (by `__typename`); positive controls pin the p
 objects next to the hidden ones, so that no test passes on an empty answer.
 """
 
-import datetime
 import json
 import re
 from collections.abc import Iterator
@@ -24,7 +23,6 @@ from actors.models import Actor, Identifier, Name
 from affiliations.models import Affiliation
 from events.models import Event, Participation
 from sahel.core import selectors
-from sahel.read import changes
 from sources.models import Citation
 from tests.leak_world import (
     HIDDEN_RESOURCES,
@@ -724,10 +722,7 @@ def feed_walk(world, django_db_blocker) -> list[tuple[dict, dict]]:
     """`changes` walked from the beginning to the end, `FEED_LIMIT` change sets a page,
     following `cursor` while `hasMore`: [(variables, body)]. Walked once: it is slow."""
     client, pages, since = Client(), [], None
-    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
-        # As the REST leak tests' `feed_now`: show change sets at once, without the lag the
-        # feed may hold them back by (not raising, should the feed have no lag to wait for).
-        patch.setattr(changes, "FEED_LAG", datetime.timedelta(0), raising=False)
+    with django_db_blocker.unblock():
         for _ in range(1000):
             variables = {"since": since, "limit": FEED_LIMIT}
             response = client.post(
