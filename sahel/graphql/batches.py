@@ -68,6 +68,7 @@ class Batch:
     budget: Budget
     records: list[Record] = field(default_factory=list)
     _loaded: dict = field(default_factory=dict)
+    histories_spent: bool = False  # the budget has counted its objects' histories
 
     def __post_init__(self):
         self.budget.batches.append(self)  # released with the request (`release`)

@@ -17,7 +17,6 @@ class Budget:
     objects: int = MAX_OBJECTS
     histories: int = MAX_HISTORIES
     batches: list = field(default_factory=list)  # every batch read, released at the end
-    _histories_of: set = field(default_factory=set)  # the batches whose histories are spent
 
     def spend_objects(self, count: int) -> None:
         self.objects -= count
@@ -32,9 +31,9 @@ class Budget:
         """Spend, at the first history asked of `batch`, one history for each of its
         objects: a selection is asked of every object of its list, so a query asking more
         than the limit fails before the first walk, not after the 25th."""
-        if id(batch) in self._histories_of:
+        if batch.histories_spent:
             return
-        self._histories_of.add(id(batch))
+        batch.histories_spent = True
         self.histories -= len(batch.records)
         if self.histories < 0:
             raise PublicError(
