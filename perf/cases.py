@@ -15,6 +15,11 @@ from perf.baseline import ACTOR_ORDER, PAGE, Raw, _q, page_payload
 from sahel.read.matcher import match, match_many
 from sahel.read.search import MAX_SEARCH_HITS
 
+# The GraphQL nested case's query (also sent through gunicorn: perf/throughput.py).
+NESTED_QUERY = """query($first: Int) { actors(first: $first) { nodes { id name
+    affiliationsAsSubject { id roleTitle type { slug }
+      object { id name citations { quote locator source { slug title } } } } } } }"""
+
 
 @dataclass
 class Case:
@@ -225,10 +230,6 @@ def cases(subjects: Subjects) -> list[Case]:
         )
         return (*where, f"a.{start} <> ''") if single else where
 
-    nested_query = """query($first: Int) { actors(first: $first) { nodes { id name
-        affiliationsAsSubject { id roleTitle type { slug }
-          object { id name citations { quote locator source { slug title } } } } } } }"""
-
     def nested_baseline(raw: Raw, params: dict) -> dict:
         from sources.models import Citation
 
@@ -430,7 +431,7 @@ def cases(subjects: Subjects) -> list[Case]:
             "graphql",
             "/graphql/",
             {"first": PAGE},
-            query=nested_query,
+            query=NESTED_QUERY,
             baseline=nested_baseline,
             page_param="first",
         ),

@@ -39,15 +39,22 @@ class Record:
         self.item, self.batch, self.row = item, batch, row or {}
 
     def __getattr__(self, name):
-        try:
-            value = self.item[name]
-        except KeyError:
-            raise AttributeError(name) from None
-        return Record(value) if isinstance(value, dict) else value
+        return item_attribute(self, name)
 
     @property
     def id(self):
         return self.item["id"]
+
+
+def item_attribute(record: Record, name: str):
+    """An item of `record` as an attribute: a dict as a record of its own; AttributeError
+    when the item has no such key (what `Record.__getattr__` answers, and the compiled
+    plans read without the failed attribute lookup that leads Python to it)."""
+    try:
+        value = record.item[name]
+    except KeyError:
+        raise AttributeError(name) from None
+    return Record(value) if isinstance(value, dict) else value
 
 
 def referenced_id(record: Record, name: str):

@@ -64,7 +64,6 @@ class FieldPlan:
     nodes: list  # the field nodes merged under `key` (error locations)
     attribute: str | None  # read as this attribute of the source (no resolver of ours)
     direct: Callable | None  # a resolver of ours, called as direct(source, run, plan, path)
-    takes_arguments: bool
     non_null: bool
     complete: Callable = None  # (run, value, path) -> the completed value
     typename: bool = False
@@ -90,10 +89,6 @@ def _field_nodes(schema, fragments, variables, object_type, selection_set, group
             key = selection.alias.value if selection.alias else selection.name.value
             grouped.setdefault(key, []).append(selection)
         elif isinstance(selection, InlineFragmentNode):
-            if selection.directives and any(
-                d.name.value in ("defer", "stream") for d in selection.directives
-            ):
-                raise NotCompiled("@defer")
             if _applies(schema, selection.type_condition, object_type):
                 _field_nodes(
                     schema, fragments, variables, object_type, selection.selection_set, grouped,
@@ -101,8 +96,6 @@ def _field_nodes(schema, fragments, variables, object_type, selection_set, group
                 )  # fmt: skip
         elif isinstance(selection, FragmentSpreadNode):
             name = selection.name.value
-            if selection.directives and any(d.name.value == "defer" for d in selection.directives):
-                raise NotCompiled("@defer")
             if selection.arguments:
                 raise NotCompiled("fragment arguments")
             if name in seen:
@@ -156,16 +149,9 @@ class _Compiler:
         name = nodes[0].name.value
         if name in ("__schema", "__type"):
             raise NotCompiled("introspection")
-        if any(
-            directive.name.value in ("defer", "stream")
-            for node in nodes
-            for directive in node.directives or ()
-        ):
-            raise NotCompiled("@stream")
         if name == "__typename":
             return FieldPlan(
-                key, name, parent, TypeNameMetaFieldDef, nodes, None, None, False, True,
-                typename=True,
+                key, name, parent, TypeNameMetaFieldDef, nodes, None, None, True, typename=True,
             )  # fmt: skip
         definition = parent.fields.get(name)
         if definition is None:
@@ -184,7 +170,6 @@ class _Compiler:
             direct = _direct(strawberry_field, definition)
         plan = FieldPlan(
             key, name, parent, definition, nodes, attribute, direct,
-            bool(definition.args or nodes[0].arguments),
             isinstance(definition.type, GraphQLNonNull),
         )  # fmt: skip
         plan.complete = self.completer(
@@ -295,7 +280,6 @@ def _leaf(leaf_type) -> Callable:
     return complete_leaf
 
 
-_PLAIN_ARGUMENTS = (GraphQLScalarType, GraphQLEnumType)  # strawberry passes them on as they are
 _BUILT_IN = frozenset({"String", "Int", "Float", "Boolean", "ID"})
 
 

@@ -17,8 +17,9 @@ The answers are graphql-core's, errors included: the same messages, paths and lo
 the same order, nulls propagated to the nearest nullable field (tests/graphql/test_parity.py
 answers a corpus of queries both ways and compares the JSON). What a plan does not cover
 falls back to graphql-core's executor, logged: introspection (`__schema`, `__type`),
-operations other than queries, abstract types, `@defer`/`@stream`, and any schema or library
-this module does not recognise (`problems()`, checked at start-up).
+operations other than queries, abstract types, fragment arguments, and any schema or
+library this module does not recognise (`problems()`, checked at start-up). The schema
+declares no `@defer`/`@stream`: validation refuses them before a plan is asked for.
 
 It runs as a schema extension (`CompiledExecution`): strawberry parses and validates (its
 caches keep both per document), the limits run, then the extension sets the execution
@@ -45,7 +46,7 @@ from graphql.pyutils import Path
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from sahel.graphql.batches import Record
+from sahel.graphql.batches import Record, item_attribute
 from sahel.graphql.compiler import (
     RECORD_OWN,
     FieldPlan,
@@ -104,12 +105,7 @@ class _Run:
             attribute = field.attribute
             if attribute is not None:
                 if type(source) is Record and attribute not in RECORD_OWN:
-                    try:
-                        value = source.item[attribute]
-                    except KeyError:
-                        raise AttributeError(attribute) from None
-                    if type(value) is dict:
-                        value = Record(value)
+                    value = item_attribute(source, attribute)
                 else:
                     value = getattr(source, attribute)
             elif field.direct is not None:
@@ -131,7 +127,7 @@ class _Run:
         key = id(field)
         found = self.arguments.get(key)
         if found is None:
-            if not field.takes_arguments:
+            if not field.definition.args:
                 found = {}
             else:
                 try:

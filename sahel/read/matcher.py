@@ -29,7 +29,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Lookup, Q, QuerySet, Subquery
+from django.db.models import Count, F, Lookup, Q, QuerySet, Subquery, Value
 from rapidfuzz.distance import Indel, JaroWinkler
 
 from sahel.core.names import (
@@ -264,7 +264,6 @@ def _candidates(query: Query, searched: QuerySet) -> QuerySet:
     if trigrams and connection.vendor == "postgresql" and len(query.joined) >= 4:
         from django.contrib.postgres.lookups import TrigramSimilar
         from django.contrib.postgres.search import TrigramSimilarity
-        from django.db.models import F, Value
 
         folded = Value(fold(query.text))
         similar = (
@@ -287,8 +286,6 @@ def candidate_names_many(
     """The candidate rows of each query (as `candidate_names`), in one SQL query whatever
     the number of queries: each query's candidates are its own (a `UNION ALL` of them,
     tagged with the query's position), so a batch ranks each query as it would alone."""
-    from django.db.models import Value
-
     from actors.models import Name
 
     searched = public(Name, as_of=as_of) if names is None else names

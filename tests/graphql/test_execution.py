@@ -217,6 +217,23 @@ def test_the_app_schema_is_compiled():
     assert plans.problems() == []
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ actors { ... @defer { totalCount } } }",
+        "{ actors { nodes @stream(initialCount: 1) { name } } }",
+    ],
+)
+def test_incremental_delivery_is_refused_before_any_plan(query):
+    """The plans have no case for `@defer`/`@stream`: the app's schema declares neither,
+    so validation refuses them (were they declared, this fails and the plans need one)."""
+    from sahel.graphql.schema import schema
+
+    result = schema.execute_sync(query, context_value=types.SimpleNamespace())
+    assert result.data is None
+    assert "Unknown directive" in result.errors[0].message
+
+
 APP_QUERIES = [
     (NESTED, {"first": 20}),
     (EVENTS, {"first": 20}),
